@@ -1,0 +1,118 @@
+// Every command in one table: name, arguments, options, and the function that runs it.
+// Handlers return an exit code; they print only through the injected io.
+import { KuberatorError } from '../errors.js';
+import { plan, type PlanResult } from '../plan.js';
+import { defaultsYaml } from '../report/defaults-yaml.js';
+import { jsonSchema } from '../report/docs.js';
+import { planJson } from '../report/json.js';
+import { planText } from '../report/text.js';
+import { rulesJson, rulesText, explainText } from '../report/rules.js';
+import { findRule, RULES } from '../rules/index.js';
+import { type Severity, severityRank } from '../rules/types.js';
+import { didYouMean } from '../util/suggest.js';
+import type { CliIo } from './io.js';
+
+export type FailOn = Severity | 'none';
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  args: string[];
+  options: Array<{ flags: string; description: string; choices?: string[]; default?: string }>;
+  run(args: string[], opts: Record<string, unknown>, io: CliIo): number;
+}
+
+const dateOption = { flags: '--date <YYYY-MM-DD>', description: 'planning date for support windows (default: today)' };
+const failOnOption = { flags: '--fail-on <severity>', description: 'exit 1 when a finding is at or above this severity', choices: ['error', 'warning', 'info', 'none'], default: 'error' };
+
+export function exitCodeFor(r: PlanResult, failOn: FailOn): number {
+  if (failOn === 'none') return 0;
+  const limit = severityRank(failOn);
+  return r.findings.some((f) => !f.suppressed && severityRank(f.severity) >= limit) ? 1 : 0;
+}
+
+function planDate(opts: Record<string, unknown>, io: CliIo): string {
+  const d = opts.date as string | undefined;
+  if (d === undefined) return io.today();
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
+    throw new KuberatorError('KBR-CLI001', `--date expects a calendar date as YYYY-MM-DD, got '${d}'`);
+  }
+  return d;
+}
+
+export function readSpec(path: string, io: CliIo): string {
+  try {
+    return io.readFile(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a spec file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
+    throw new KuberatorError('KBR-CLI002', `cannot read ${path}: ${why}`);
+  }
+}
+
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'plan',
+    summary: 'Resolve a cluster spec and report capacity and findings',
+    args: ['<spec>'],
+    options: [
+      { flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], default: 'text' },
+      failOnOption,
+      dateOption,
+      { flags: '--show-defaults', description: 'print the resolved spec as YAML, marking every default, and exit' },
+    ],
+    run([file], opts, io) {
+      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io) });
+      if (opts.showDefaults) {
+        io.stdout(defaultsYaml(result.model));
+        return 0;
+      }
+      const color = io.isTTY && io.env.NO_COLOR === undefined;
+      io.stdout(opts.output === 'json' ? JSON.stringify(planJson(result), null, 2) + '\n' : planText(result, { color }));
+      return exitCodeFor(result, opts.failOn as FailOn);
+    },
+  },
+  {
+    name: 'validate',
+    summary: 'Check that a spec parses and resolves (no rules)',
+    args: ['<spec>'],
+    options: [dateOption],
+    run([file], opts, io) {
+      const r = plan(readSpec(file!, io), file!, { today: planDate(opts, io), rules: [] });
+      io.stdout(`${file}: valid (${r.model.nodeGroups.length} node groups, ${r.model.defaults.length} defaults applied)\n`);
+      return 0;
+    },
+  },
+  {
+    name: 'schema',
+    summary: 'Print the JSON Schema of the cluster spec',
+    args: [],
+    options: [],
+    run(_args, _opts, io) {
+      io.stdout(JSON.stringify(jsonSchema(), null, 2) + '\n');
+      return 0;
+    },
+  },
+  {
+    name: 'rules',
+    summary: 'List every rule',
+    args: [],
+    options: [{ flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], default: 'text' }],
+    run(_args, opts, io) {
+      io.stdout(opts.output === 'json' ? JSON.stringify(rulesJson(RULES), null, 2) + '\n' : rulesText(RULES));
+      return 0;
+    },
+  },
+  {
+    name: 'explain',
+    summary: 'Explain one rule: why it matters and how to fix it',
+    args: ['<rule-id>'],
+    options: [],
+    run([id], _opts, io) {
+      const rule = findRule(id!);
+      if (!rule) throw new KuberatorError('KBR-CLI003', `no rule '${id}'${didYouMean(id!, RULES.map((r) => r.id))}; 'kuberator rules' lists them`);
+      io.stdout(explainText(rule));
+      return 0;
+    },
+  },
+];

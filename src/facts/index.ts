@@ -1,0 +1,127 @@
+// Typed access to the committed fact tables under data/ (built by `npm run facts`, provenance in
+// data/SOURCES.md). Files are read lazily, once, and only the region asked for is loaded.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { KuberatorError } from '../errors.js';
+import { didYouMean } from '../util/suggest.js';
+
+export const DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+
+export interface InstanceType {
+  name: string;
+  vcpu: number;
+  memoryMiB: number;
+  arch: 'amd64' | 'arm64' | null;
+  burstable: boolean;
+  hypervisor: string;
+  bareMetal: boolean;
+  maxEnis: number;
+  ipv4PerEni: number;
+  /** Pods per node with one IP per ENI slot (the EKS default), from eni-max-pods. */
+  maxPods: number;
+  gpuCount: number | null;
+}
+
+export interface PriceSource {
+  description: string;
+  date: string;
+}
+
+export interface Ec2Prices {
+  region: string;
+  sources: Record<string, PriceSource>;
+  prices: Record<string, { usd: number; source: string }>;
+}
+
+export interface EksVersion {
+  version: string;
+  upstreamReleaseDate: string | null;
+  eksReleaseDate: string | null;
+  endOfStandardSupport: string | null;
+  endOfExtendedSupport: string | null;
+}
+
+export type CoreAddon = 'vpc-cni' | 'coredns' | 'kube-proxy' | 'aws-ebs-csi-driver';
+
+export interface DeprecatedApi {
+  apiVersion: string;
+  kind: string;
+  deprecatedIn: string | null;
+  removedIn: string | null;
+  replacement: string | null;
+  component: string;
+  sources: string[];
+}
+
+export interface ServicePrices {
+  eksControlPlane: Record<string, { standardSupportPerHour: number; extendedSupportPerHour: number }>;
+  natGateway: Record<string, { perHour: number; perGbProcessed: number }>;
+  sources: Record<string, PriceSource>;
+  [table: string]: unknown;
+}
+
+const cache = new Map<string, unknown>();
+function load<T>(rel: string): T {
+  let v = cache.get(rel);
+  if (v === undefined) {
+    try {
+      v = JSON.parse(readFileSync(DATA_DIR + rel, 'utf8'));
+    } catch (e) {
+      throw new KuberatorError('KBR-FACT001', `cannot read the fact table data/${rel}: ${(e as Error).message}`, 'internal');
+    }
+    cache.set(rel, v);
+  }
+  return v as T;
+}
+
+export function instanceTypes(): Record<string, Omit<InstanceType, 'name'>> {
+  return load<{ types: Record<string, Omit<InstanceType, 'name'>> }>('instance-types.json').types;
+}
+
+export function findInstanceType(name: string): InstanceType | undefined {
+  const t = instanceTypes()[name];
+  return t ? { name, ...t } : undefined;
+}
+
+export function unknownInstanceTypeMessage(name: string): string {
+  return `unknown instance type '${name}'${didYouMean(name, Object.keys(instanceTypes()))}`;
+}
+
+export function regions(): string[] {
+  return load<{ regions: string[] }>('regions.json').regions;
+}
+
+export function unknownRegionMessage(region: string): string {
+  return `unknown region '${region}'${didYouMean(region, regions())}`;
+}
+
+export function ec2Prices(region: string): Ec2Prices | undefined {
+  if (!regions().includes(region)) return undefined;
+  return load<Ec2Prices>(`prices/ec2/${region}.json`);
+}
+
+export function servicePrices(): ServicePrices {
+  return load<ServicePrices>('service-prices.json');
+}
+
+export function eksVersions(): EksVersion[] {
+  return load<{ versions: EksVersion[] }>('eks-versions.json').versions;
+}
+
+export function findEksVersion(version: string): EksVersion | undefined {
+  return eksVersions().find((v) => v.version === version);
+}
+
+/** The newest version EKS had released by the given date. */
+export function newestEksVersion(today: string): EksVersion {
+  const released = eksVersions().filter((v) => v.eksReleaseDate !== null && v.eksReleaseDate <= today);
+  return released[0] ?? eksVersions()[0]!;
+}
+
+export function addonVersions(version: string): Record<CoreAddon, string> | undefined {
+  return load<{ byKubernetesVersion: Record<string, Record<CoreAddon, string>> }>('addon-versions.json').byKubernetesVersion[version];
+}
+
+export function deprecatedApis(): DeprecatedApi[] {
+  return load<{ apis: DeprecatedApi[] }>('deprecated-apis.json').apis;
+}
