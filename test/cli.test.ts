@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { ROOT, runCli, TODAY } from './helpers/run-cli.js';
+import { readRepoFile, ROOT, runCli, TODAY } from './helpers/run-cli.js';
 
 const MIN = 'apiVersion: kuberator.dev/v1alpha1\nkind: Cluster\nmetadata:\n  name: demo\nspec:\n  region: us-east-1\n  kubernetesVersion: "1.35"\n';
 
@@ -116,12 +116,13 @@ describe('kuberator: other commands and output', () => {
     assert.match(runCli(['plan', 'examples/minimal.yaml'], { tty: true }).stdout, esc);
     assert.doesNotMatch(runCli(['plan', 'examples/minimal.yaml'], { tty: true, env: { NO_COLOR: '1' } }).stdout, esc);
   });
-  test('the installed binary runs as a process', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'plan', 'examples/field-mistakes.yaml', '--date', TODAY, '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });
+  test('the package bin (the bundle) runs as a process', () => {
+    const bin = join(ROOT, (JSON.parse(readRepoFile('package.json')) as { bin: { kuberator: string } }).bin.kuberator);
+    const r = spawnSync(process.execPath, [bin, 'plan', 'examples/field-mistakes.yaml', '--date', TODAY, '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
     const json = JSON.parse(r.stdout) as { summary: { errors: number } };
     assert.ok(json.summary.errors > 0);
-    const bad = spawnSync(process.execPath, [join(ROOT, 'dist/src/cli/main.js'), 'plan', 'missing.yaml'], { cwd: ROOT, encoding: 'utf8' });
+    const bad = spawnSync(bin, ['plan', 'missing.yaml'], { cwd: ROOT, encoding: 'utf8' });
     assert.equal(bad.status, 2);
     assert.equal(bad.stderr, 'error: cannot read missing.yaml: no such file\n');
   });

@@ -1,11 +1,20 @@
 // Typed access to the committed fact tables under data/ (built by `npm run facts`, provenance in
 // data/SOURCES.md). Files are read lazily, once, and only the region asked for is loaded.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { KuberatorError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
 
-export const DATA_DIR = fileURLToPath(new URL('../../../data/', import.meta.url));
+/** data/ of the package: found upwards from this module, which runs from dist/src/facts/ or from the bundle in dist/. */
+export const DATA_DIR = findDataDir();
+
+function findDataDir(): string {
+  for (const up of ['../../../', '../', '../../']) {
+    const dir = fileURLToPath(new URL(`${up}data/`, import.meta.url));
+    if (existsSync(`${dir}instance-types.json`)) return dir;
+  }
+  throw new KuberatorError('KBR-FACT002', `kuberator's data directory is missing next to ${fileURLToPath(import.meta.url)}`, 'internal');
+}
 
 export interface InstanceType {
   name: string;

@@ -3,9 +3,10 @@ import type { AddonName, ResolvedCluster } from '../model/types.js';
 import type { PlanResult } from '../plan.js';
 import { findRule } from '../rules/index.js';
 import type { Finding, Severity } from '../rules/types.js';
+import { formatNumber } from '../util/format.js';
 import { type Style, style, table } from './style.js';
 
-const n = (x: number) => x.toLocaleString('en-US');
+const n = (x: number) => formatNumber(x);
 
 export function planText(r: PlanResult, opts: { color: boolean }): string {
   const s = style(opts.color);

@@ -95,13 +95,13 @@ const controlPlaneSchema = z.strictObject({
   managed: z.boolean().optional().meta(d('true: EKS runs the control plane; false: self-managed instances (kops style).')),
   endpoint: z
     .strictObject({
-      public: z.boolean().optional(),
-      private: z.boolean().optional(),
+      public: z.boolean().optional().meta(d('API endpoint reachable from the internet (limited by publicCidrs).')),
+      private: z.boolean().optional().meta(d('API endpoint reachable inside the VPC.')),
       publicCidrs: z.array(cidr).optional().meta(d('Who may reach the public endpoint.')),
     })
     .optional(),
   logging: z.array(z.enum(LOG_TYPES)).optional().meta(d('Control-plane log types sent to CloudWatch Logs.')),
-  logRetentionDays: z.number().int().min(1).max(3653).optional(),
+  logRetentionDays: z.number().int().min(1).max(3653).optional().meta(d('Days CloudWatch keeps control-plane logs.')),
   secretsEncryption: z.boolean().optional().meta(d('Envelope-encrypt Secrets with a KMS key.')),
   count: z.number().int().min(1).max(9).optional().meta(d('Self-managed only: control-plane instances.')),
   instanceType: z.string().optional().meta(d('Self-managed only: control-plane instance type.')),
@@ -121,7 +121,7 @@ export const nodeGroupSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a DNS label (lower case, digits, -)').max(40).meta(d('Unique group name.')),
   role: z.enum(['system', 'app', 'stateful']).optional().meta(d('system: add-ons; app: applications; stateful: StatefulSets with volumes.')),
   instanceTypes: z.array(z.string()).min(1).optional().meta(d('Instance types, first preferred. Always name them (L01).')),
-  capacity: z.enum(['onDemand', 'spot', 'mixed']).optional(),
+  capacity: z.enum(['onDemand', 'spot', 'mixed']).optional().meta(d('onDemand, spot, or mixed (an on-demand base with spot above it).')),
   spot: z
     .strictObject({
       onDemandBase: z.number().int().min(0).optional().meta(d('On-demand instances before any spot (mixed only).')),
@@ -130,25 +130,25 @@ export const nodeGroupSchema = z.strictObject({
       maxPrice: z.number().positive().optional().meta(d('USD per hour; leave unset to pay at most the on-demand price.')),
     })
     .optional(),
-  minSize: z.number().int().min(0).optional(),
-  maxSize: z.number().int().min(0).optional(),
-  desiredSize: z.number().int().min(0).optional(),
+  minSize: z.number().int().min(0).optional().meta(d('Fewest nodes (per zone when perAz).')),
+  maxSize: z.number().int().min(0).optional().meta(d('Most nodes the autoscaler may reach (per zone when perAz).')),
+  desiredSize: z.number().int().min(0).optional().meta(d('Nodes at creation; the autoscaler moves it afterwards.')),
   perAz: z.boolean().optional().meta(d('One group per zone, so volumes and nodes stay together (L10).')),
   managed: z.boolean().optional().meta(d('EKS managed node group (true) or a self-managed Auto Scaling group (false).')),
   volume: z
     .strictObject({
-      type: z.enum(['gp3', 'gp2', 'io1', 'io2']).optional(),
-      sizeGiB: z.number().int().min(1).max(16384).optional(),
-      iops: z.number().int().min(100).max(256000).optional(),
-      throughputMiBps: z.number().int().min(125).max(2000).optional(),
-      encrypted: z.boolean().optional(),
+      type: z.enum(['gp3', 'gp2', 'io1', 'io2']).optional().meta(d('EBS volume type.')),
+      sizeGiB: z.number().int().min(1).max(16384).optional().meta(d('Size in GiB.')),
+      iops: z.number().int().min(100).max(256000).optional().meta(d('Provisioned IOPS (gp3 above its 3,000 baseline, io1, io2).')),
+      throughputMiBps: z.number().int().min(125).max(2000).optional().meta(d('Provisioned throughput, gp3 only (baseline 125).')),
+      encrypted: z.boolean().optional().meta(d('Encrypt at rest with the account EBS key.')),
     })
     .optional()
     .meta(d('The root volume.')),
-  labels: z.record(z.string(), z.string()).optional(),
-  taints: z.array(taintSchema).optional(),
+  labels: z.record(z.string(), z.string()).optional().meta(d('Node labels; the role label is added.')),
+  taints: z.array(taintSchema).optional().meta(d('Node taints, `{ key, value, effect }`.')),
   kubelet: kubeletSchema.optional().meta(d('Overrides of `spec.kubelet` for this group.')),
-  amiFamily: z.enum(['al2023', 'bottlerocket']).optional(),
+  amiFamily: z.enum(['al2023', 'bottlerocket']).optional().meta(d('EKS-optimised AMI family.')),
 });
 
 const onOff = <T extends z.ZodType>(inner: T, description: string) =>
@@ -213,11 +213,16 @@ export const clusterSpecSchema = z.strictObject({
   }),
   spec: z.strictObject({
     region: z.string().meta(d('AWS region, e.g. eu-west-1.')),
-    kubernetesVersion: z.string().regex(/^1\.[0-9]+$/, 'expected a minor version such as "1.35" (quote it in YAML)').optional(),
-    account: z.strictObject({ id: z.string().regex(/^[0-9]{12}$/, 'expected a 12-digit account id').optional(), shared: z.boolean().optional() }).optional(),
-    network: networkSchema.optional(),
-    controlPlane: controlPlaneSchema.optional(),
-    nodeGroups: z.array(nodeGroupSchema).optional(),
+    kubernetesVersion: z.string().regex(/^1\.[0-9]+$/, 'expected a minor version such as "1.35" (quote it in YAML)').optional().meta(d('Kubernetes minor version, quoted: "1.35".')),
+    account: z
+      .strictObject({
+        id: z.string().regex(/^[0-9]{12}$/, 'expected a 12-digit account id').optional().meta(d('The AWS account id, quoted.')),
+        shared: z.boolean().optional().meta(d('Whether other workloads share the account (and its API quotas).')),
+      })
+      .optional(),
+    network: networkSchema.optional().meta(d('VPC, zones, egress, access and pod networking.')),
+    controlPlane: controlPlaneSchema.optional().meta(d('The Kubernetes control plane.')),
+    nodeGroups: z.array(nodeGroupSchema).optional().meta(d('Groups of worker nodes.')),
     kubelet: kubeletSchema.optional(),
     scaling: z
       .strictObject({
@@ -236,13 +241,17 @@ export const clusterSpecSchema = z.strictObject({
           .meta(d('Known surges: scheduled changes of a group size (L18).')),
       })
       .optional(),
-    addons: addonsSchema.optional(),
+    addons: addonsSchema.optional().meta(d('In-cluster add-ons.')),
     access: z
       .strictObject({
-        admins: z.array(roleArn).optional(),
-        teams: z.array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/), namespaces: z.array(z.string()).min(1), roleArn })).optional(),
+        admins: z.array(roleArn).optional().meta(d('IAM roles with cluster-admin access (EKS access entries).')),
+        teams: z
+          .array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a DNS label'), namespaces: z.array(z.string()).min(1), roleArn }))
+          .optional()
+          .meta(d('Teams: an IAM role with edit access to its namespaces.')),
       })
-      .optional(),
+      .optional()
+      .meta(d('Who may use the cluster.')),
     workloads: z
       .strictObject({
         expectedPods: z.number().int().min(0).optional().meta(d('Pods expected at peak, for capacity and DNS scaling.')),

@@ -1,3 +1,4 @@
+export { usd } from '../../util/format.js';
 import type { ResolvedNodeGroup } from '../../model/types.js';
 
 /** The spec path of a node-group field; a group kuberator added points at spec.nodeGroups. */
@@ -12,7 +13,3 @@ export function kubeletPath(g: ResolvedNodeGroup, field: keyof ResolvedNodeGroup
 
 export const HOURS_PER_MONTH = 730;
 
-export function usd(n: number): string {
-  // Unit prices below a dollar keep their precision ($0.045/GB); totals round to cents.
-  return `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: Math.abs(n) < 1 ? 4 : 2 })}`;
-}
