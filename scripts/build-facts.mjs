@@ -653,7 +653,11 @@ function buildDeprecatedApis(src) {
       continue;
     }
     existing.sources.push('kube-no-trouble');
-    if (existing.removedIn !== removedIn) stats.removedInConflicts.push(`${e.apiVersion} ${e.kind}: pluto ${existing.removedIn}, kube-no-trouble ${removedIn}`);
+    if (existing.removedIn !== removedIn) {
+      stats.removedInConflicts.push(`${e.apiVersion} ${e.kind}: pluto ${existing.removedIn}, kube-no-trouble ${removedIn}`);
+      // Keep the earlier removal: a warning one release early costs a look, one late breaks an upgrade.
+      if (removedIn !== null && (existing.removedIn === null || minorKey(removedIn) < minorKey(existing.removedIn))) existing.removedIn = removedIn;
+    }
     if (existing.deprecatedIn === null) existing.deprecatedIn = deprecatedIn;
     else if (deprecatedIn !== null && existing.deprecatedIn !== deprecatedIn) {
       stats.deprecatedInConflicts.push(`${e.apiVersion} ${e.kind}: pluto ${existing.deprecatedIn}, kube-no-trouble ${deprecatedIn}`);
@@ -676,7 +680,7 @@ function buildDeprecatedApis(src) {
     }
     return cmp(a.apiVersion, b.apiVersion) || cmp(a.kind, b.kind);
   });
-  for (const c of stats.removedInConflicts) warn(`deprecated-apis removedIn conflict (pluto kept): ${c}`);
+  for (const c of stats.removedInConflicts) warn(`deprecated-apis removedIn conflict (earlier kept): ${c}`);
   return { doc: { _source: SOURCE_POINTER, apis }, stats };
 }
 
@@ -698,11 +702,7 @@ function upstreamRows(keys) {
 function removedConflictText(conflicts) {
   if (conflicts.length === 0) return '- pluto and kube-no-trouble agree on every removal version they share.';
   const lines = conflicts.map((c) => `  - ${c}`).join('\n');
-  const flowOnly = conflicts.every((c) => c.startsWith('flowcontrol.apiserver.k8s.io/v1beta1 '));
-  const extra = flowOnly
-    ? '\n  Following the merge rule, pluto\'s later version is kept even though the Kubernetes deprecation\n  guide has these kinds gone in 1.26, as kube-no-trouble says; checks should warn from 1.26.'
-    : '';
-  return `- Removal versions differ; pluto's value is kept and both sources are listed:\n${lines}${extra}`;
+  return `- Removal versions differ; the earlier one is kept (warning a release early costs a look, warning late breaks an upgrade), and both sources are listed:\n${lines}`;
 }
 
 function buildSourcesMd(ctx) {
@@ -872,7 +872,8 @@ component and which of the two upstream tables list it. Entries are ordered by r
 (unscheduled removals last), then API version and kind.
 
 How it is made: the pluto and kube-no-trouble tables are merged on (apiVersion, kind) and their
-versions reduced to \`MAJOR.MINOR\`. Pluto's values win where both give one; kube-no-trouble fills
+versions reduced to \`MAJOR.MINOR\`. For removal versions the earlier of the two wins; otherwise
+pluto's values win where both give one; kube-no-trouble fills
 the gaps (${apis.stats.kntOnly.length} entries only it has, and missing deprecation versions or replacements).
 kube-no-trouble's removal version is the one encoded in its rule file name. The exact duplicate
 in pluto's table is listed once.
