@@ -4,21 +4,23 @@ import { formatCidr, nthBlock, parseCidr } from '../util/cidr.js';
 import type { ResolvedSubnet } from './types.js';
 
 /**
- * Carve a new VPC: one large private subnet per zone (nodes and pods draw their IPs from it, L12),
- * then one public subnet per zone an eighth of that size (load balancers, NAT gateways).
- * For a /16 and three zones: private /19s (8,187 usable IPs each) and public /22s.
+ * Carve a new VPC: one large subnet per zone in the nodes' tier (nodes and pods draw their IPs
+ * from it, L12), then one subnet per zone in the other tier an eighth of that size (load
+ * balancers and NAT gateways for private nodes). For a /16, three zones and private nodes:
+ * private /19s (8,187 usable IPs each) and public /22s.
  */
-export function planSubnets(vpcCidr: string, zones: string[]): ResolvedSubnet[] {
+export function planSubnets(vpcCidr: string, zones: string[], nodeTier: 'private' | 'public' = 'private'): ResolvedSubnet[] {
+  const otherTier = nodeTier === 'private' ? 'public' : 'private';
   const vpc = parseCidr(vpcCidr)!;
   const slots = 2 ** Math.ceil(Math.log2(Math.max(1, zones.length)));
-  // Half of the VPC for private subnets, leaving room for public ones and later additions.
-  const privatePrefix = Math.min(28, vpc.prefix + Math.log2(slots) + 1);
-  const publicPrefix = Math.min(28, privatePrefix + 3);
+  // Half of the VPC for the node subnets, leaving room for the others and later additions.
+  const nodePrefix = Math.min(28, vpc.prefix + Math.log2(slots) + 1);
+  const otherPrefix = Math.min(28, nodePrefix + 3);
   const out: ResolvedSubnet[] = [];
-  zones.forEach((zone, i) => out.push({ zone, tier: 'private', cidr: formatCidr(nthBlock(vpc, privatePrefix, i)), path: 'spec.network.vpc.cidr' }));
-  // Public subnets start right after the private ones.
-  const publicStart = (zones.length * 2 ** (32 - privatePrefix)) / 2 ** (32 - publicPrefix);
-  zones.forEach((zone, i) => out.push({ zone, tier: 'public', cidr: formatCidr(nthBlock(vpc, publicPrefix, publicStart + i)), path: 'spec.network.vpc.cidr' }));
+  zones.forEach((zone, i) => out.push({ zone, tier: nodeTier, cidr: formatCidr(nthBlock(vpc, nodePrefix, i)), path: 'spec.network.vpc.cidr' }));
+  // The other tier starts right after the node subnets.
+  const otherStart = (zones.length * 2 ** (32 - nodePrefix)) / 2 ** (32 - otherPrefix);
+  zones.forEach((zone, i) => out.push({ zone, tier: otherTier, cidr: formatCidr(nthBlock(vpc, otherPrefix, otherStart + i)), path: 'spec.network.vpc.cidr' }));
   return out;
 }
 

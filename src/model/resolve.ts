@@ -113,7 +113,7 @@ class Resolver {
     const vpcVal = parseCidr(cidr)!;
     const inTen = overlaps(vpcVal, parseCidr('10.0.0.0/8')!);
     const customCidr = n.pods?.customNetworking?.cidr;
-    const subnets = existing ? existingSubnets(n.vpc!, zones) : planSubnets(cidr, zones);
+    const subnets = existing ? existingSubnets(n.vpc!, zones) : planSubnets(cidr, zones, topology);
     if (customCidr) subnets.push(...planPodSubnets(customCidr, zones));
     return {
       vpc: {

@@ -22,7 +22,7 @@ export const kubeletRules: Rule[] = [
         const p = percent(t);
         const minMem = Math.min(...g.instances.map((i) => i.memoryMiB));
         const value = p !== undefined ? p * minMem : (mib(t) ?? 0);
-        return value < MIN_HARD_EVICTION_MiB ? [{ path, severity: 'warning', message: `node group '${g.name}' evicts at memory.available ${t} (${Math.round(value)}Mi < ${MIN_HARD_EVICTION_MiB}Mi)` }] : [];
+        return value < MIN_HARD_EVICTION_MiB ? [{ path, severity: 'warning', message: `node group '${g.name}' evicts at memory.available ${t} (${Number(value.toFixed(1))}Mi < ${MIN_HARD_EVICTION_MiB}Mi)` }] : [];
       }),
   },
   {

@@ -6,7 +6,8 @@ import type { RawFinding, Rule } from '../types.js';
 import { HOURS_PER_MONTH, usd } from './paths.js';
 
 const PRIVATE_ONLY_ENDPOINTS = ['s3', 'ecr.api', 'ecr.dkr', 'sts', 'ec2'] as const;
-const MIN_POD_SUBNET_IPS = 2048;
+/** A /21: 2,048 addresses, 2,043 usable once AWS keeps its five. */
+const MIN_POD_SUBNET_ADDRESSES = 2048;
 
 function natCount(m: ResolvedCluster): number {
   return m.network.nat === 'perAz' ? m.network.zones.length : m.network.nat === 'single' ? 1 : 0;
@@ -90,13 +91,13 @@ export const networkRules: Rule[] = [
     severity: 'warning',
     lessons: ['L12'],
     equivalents: [],
-    title: 'Pod subnet smaller than 2,048 IPs',
+    title: 'Pod subnet smaller than a /21',
     why: 'With the VPC CNI every pod takes a VPC address; subnets under about 2,000 usable IPs per zone run out as the cluster grows, and subnets cannot be resized.',
     fix: 'Use a /21 or larger per zone for pods (a larger VPC cidr, or spec.network.pods.customNetworking).',
     check: (_m, { capacity }) =>
       capacity.subnets
-        .filter((s) => s.podSubnet && s.usableIps < MIN_POD_SUBNET_IPS)
-        .map((s) => ({ path: s.path, message: `${s.tier} subnet ${s.cidr} in ${s.zone} has ${s.usableIps} usable IPs (< ${MIN_POD_SUBNET_IPS})` })),
+        .filter((s) => s.podSubnet && s.usableIps + 5 < MIN_POD_SUBNET_ADDRESSES)
+        .map((s) => ({ path: s.path, message: `${s.tier} subnet ${s.cidr} in ${s.zone} has ${s.usableIps} usable IPs (a /21 has 2,043)` })),
   },
   {
     id: 'network/subnet-exhausted',
@@ -168,7 +169,8 @@ export const networkRules: Rule[] = [
         return [{ path: 'spec.network.pods.externalSnat', message: `externalSnat true with ${topology === 'public' ? 'public nodes' : 'no NAT gateway'}: pod traffic to the internet is not translated` }];
       }
       if (!pods.externalSnat && topology === 'private' && pods.externalSnatSetting === false && peeredCidrs.length > 0) {
-        return [{ path: 'spec.network.pods.externalSnat', severity: 'warning', message: `externalSnat false behind NAT with ${peeredCidrs.length} peered range(s): peers see node addresses, and connections to pod IPs fail` }];
+        const egress = nat === 'none' ? 'on private nodes' : 'behind NAT';
+        return [{ path: 'spec.network.pods.externalSnat', severity: 'warning', message: `externalSnat false ${egress} with ${peeredCidrs.length} peered range(s): peers see node addresses, and connections to pod IPs fail` }];
       }
       return [];
     },

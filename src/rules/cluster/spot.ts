@@ -59,11 +59,11 @@ export const spotRules: Rule[] = [
     equivalents: [],
     title: 'Applications run on spot alone',
     why: 'Spot capacity can vanish across a region at once; without some on-demand capacity for applications, a shortage means an outage.',
-    fix: 'Make an app group mixed with spot.onDemandBase ≥ 1, or add an on-demand app group.',
+    fix: 'Make an app group mixed with an on-demand base or share (spot.onDemandBase, spot.onDemandPercentageAboveBase), or add an on-demand app group.',
     check: (m) => {
       const apps = m.nodeGroups.filter((g) => g.role !== 'system');
       if (!apps.some((g) => g.capacity !== 'onDemand')) return [];
-      const floor = apps.some((g) => g.capacity === 'onDemand' || (g.capacity === 'mixed' && (g.spot?.onDemandBase ?? 0) > 0));
+      const floor = apps.some((g) => g.capacity === 'onDemand' || (g.capacity === 'mixed' && ((g.spot?.onDemandBase ?? 0) > 0 || (g.spot?.onDemandPercentageAboveBase ?? 0) > 0)));
       return floor ? [] : [{ path: 'spec.nodeGroups', message: `no app capacity is on demand: ${apps.map((g) => `'${g.name}' (${g.capacity})`).join(', ')}` }];
     },
   },

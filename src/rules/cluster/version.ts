@@ -25,6 +25,9 @@ export const versionRules: Rule[] = [
       if (v.endOfExtendedSupport && today > v.endOfExtendedSupport) {
         return [{ path, message: `Kubernetes ${v.version} left extended support on ${v.endOfExtendedSupport}; EKS upgrades such clusters automatically` }];
       }
+      if (v.endOfStandardSupport && today > v.endOfStandardSupport && !v.endOfExtendedSupport) {
+        return [{ path, message: `Kubernetes ${v.version} left support on ${v.endOfStandardSupport} and had no extended support` }];
+      }
       if (v.endOfStandardSupport && today > v.endOfStandardSupport) {
         const p = servicePrices().eksControlPlane[m.region] ?? servicePrices().eksControlPlane['us-east-1'];
         const where = servicePrices().eksControlPlane[m.region] ? '' : ' (us-east-1 rates)';
