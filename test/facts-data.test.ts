@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DeprecatedApi, Ec2Prices, EksVersion, InstanceType as FactInstanceType } from '../src/facts/index.js';
 
 // Compiled to dist/test/, so the repository root is two levels up.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,48 +16,16 @@ function load<T>(...parts: string[]): T {
   return JSON.parse(readFileSync(join(DATA, ...parts), 'utf8')) as T;
 }
 
-interface InstanceType {
-  vcpu: number;
-  memoryMiB: number;
-  arch: 'amd64' | 'arm64' | null;
-  burstable: boolean;
-  hypervisor: string;
-  bareMetal: boolean;
-  maxEnis: number;
-  ipv4PerEni: number;
-  maxPods: number;
-  gpuCount: number | null;
-}
+// The shapes src/facts reads: the test checks the files against the same types the code uses.
+type InstanceType = Omit<FactInstanceType, 'name'>;
 interface InstanceTypesFile {
   _source: string;
   types: Record<string, InstanceType>;
 }
-interface PriceFile {
-  region: string;
-  currency: string;
-  unit: string;
-  sources: Record<string, { description: string; date: string }>;
-  prices: Record<string, { usd: number; source: string }>;
-}
-interface EksVersion {
-  version: string;
-  upstreamReleaseDate: string | null;
-  eksReleaseDate: string | null;
-  endOfStandardSupport: string | null;
-  endOfExtendedSupport: string | null;
-}
+type PriceFile = Ec2Prices & { currency: string; unit: string };
 interface AddonFile {
   byKubernetesVersion: Record<string, Record<string, string>>;
   notes: Record<string, string>;
-}
-interface DeprecatedApi {
-  apiVersion: string;
-  kind: string;
-  deprecatedIn: string | null;
-  removedIn: string | null;
-  replacement: string | null;
-  component: string;
-  sources: string[];
 }
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
