@@ -233,6 +233,10 @@ describe('validate: input errors that need facts or several fields', () => {
     });
     assert.deepEqual(got.map((i) => i.path), ['spec.nodeGroups[0].volume.iops', 'spec.nodeGroups[1].volume.iops', 'spec.nodeGroups[2].volume.throughputMiBps']);
   });
+  test('an endpoint that is neither public nor private', () => {
+    const got = semanticIssues({ controlPlane: { endpoint: { public: false, private: false } } });
+    assert.deepEqual(got.map((i) => i.path), ['spec.controlPlane.endpoint']);
+  });
   test('an unknown Kubernetes version', () => {
     const got = semanticIssues({ kubernetesVersion: '1.99' });
     assert.equal(got[0]!.path, 'spec.kubernetesVersion');

@@ -73,6 +73,7 @@ export function validateSpec(spec: ClusterSpec, source: SourceMap): SpecIssue[] 
   if (net?.bastion?.instanceType && !findInstanceType(net.bastion.instanceType)) add('spec.network.bastion.instanceType', unknownInstanceTypeMessage(net.bastion.instanceType));
 
   const cp = s.controlPlane;
+  if (cp?.endpoint?.public === false && cp.endpoint.private === false) add('spec.controlPlane.endpoint', 'the API endpoint must be public, private or both; with neither nobody can reach it');
   if (cp?.managed !== false) {
     for (const k of ['count', 'instanceType', 'etcdVolume'] as const) {
       if (cp?.[k] !== undefined) add(`spec.controlPlane.${k}`, `${k} applies only to a self-managed control plane (managed: false)`);
