@@ -97,6 +97,11 @@ describe('parseSpec', () => {
     assert.ok(got[0]!.at);
   });
 
+  test('an alias to an anchor that does not exist is an input error at the alias', () => {
+    const got = issues(HEAD + '  kubelet:\n    evictionHard:\n      nodefs.available: *ten\n');
+    assert.deepEqual(got, [{ path: '(yaml)', message: 'Unresolved alias (the anchor must be set before the alias): ten', at: '9:25' }]);
+  });
+
   test('duplicate keys are errors', () => {
     const got = issues(HEAD + '  region: us-east-1\n');
     assert.equal(got[0]!.path, '(yaml)');

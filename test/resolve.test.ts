@@ -237,6 +237,18 @@ describe('validate: input errors that need facts or several fields', () => {
     const got = semanticIssues({ controlPlane: { endpoint: { public: false, private: false } } });
     assert.deepEqual(got.map((i) => i.path), ['spec.controlPlane.endpoint']);
   });
+  test('one group cannot mix architectures (one AMI per launch template)', () => {
+    const got = semanticIssues({ nodeGroups: [{ name: 'a', instanceTypes: ['m6i.large', 'm7g.large'] }] });
+    assert.deepEqual(got.map((i) => i.path), ['spec.nodeGroups[0].instanceTypes']);
+    assert.match(got[0]!.message, /mixes amd64 and arm64/);
+  });
+  test('scheduled scaling cannot target an EKS managed group', () => {
+    const got = semanticIssues({
+      nodeGroups: [{ name: 'a', instanceTypes: ['m6i.large'], managed: true }],
+      scaling: { scheduled: [{ name: 's', nodeGroup: 'a', schedule: '0 7 * * 5', minSize: 3 }] },
+    });
+    assert.deepEqual(got.map((i) => i.path), ['spec.nodeGroups[0].managed']);
+  });
   test('an unknown Kubernetes version', () => {
     const got = semanticIssues({ kubernetesVersion: '1.99' });
     assert.equal(got[0]!.path, 'spec.kubernetesVersion');

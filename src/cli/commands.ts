@@ -10,6 +10,8 @@ import { rulesJson, rulesText, explainText } from '../report/rules.js';
 import { findRule, RULES } from '../rules/index.js';
 import { type Severity, severityRank } from '../rules/types.js';
 import { didYouMean } from '../util/suggest.js';
+import { renderFiles } from '../render/index.js';
+import { formatNumber } from '../util/format.js';
 import type { CliIo } from './io.js';
 
 export type FailOn = Severity | 'none';
@@ -70,6 +72,31 @@ export const COMMANDS: CommandSpec[] = [
       const color = io.isTTY && io.env.NO_COLOR === undefined;
       io.stdout(opts.output === 'json' ? JSON.stringify(planJson(result), null, 2) + '\n' : planText(result, { color }));
       return exitCodeFor(result, opts.failOn as FailOn);
+    },
+  },
+  {
+    name: 'render',
+    summary: 'Write the CloudFormation templates of a cluster spec',
+    args: ['<spec>'],
+    options: [
+      { flags: '--out <dir>', description: 'output directory (replaced as a whole)' },
+      dateOption,
+      { flags: '--force', description: 'render despite error findings, and replace a directory kuberator did not write' },
+    ],
+    run([file], opts, io) {
+      if (typeof opts.out !== 'string') throw new KuberatorError('KBR-CLI004', "render needs --out <dir>");
+      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io) });
+      const errors = result.findings.filter((f) => f.severity === 'error' && !f.suppressed);
+      if (errors.length && !opts.force) {
+        for (const f of errors) io.stderr(`${f.location ? `${f.location.file}:${f.location.line}:${f.location.col}` : f.path}: ${f.rule}: ${f.message}\n`);
+        io.stderr(`render refused: ${errors.length} error finding${errors.length === 1 ? '' : 's'} (see kuberator plan); fix them, suppress them with a reason, or pass --force\n`);
+        return 1;
+      }
+      const files = renderFiles(result);
+      const written = io.writeOutputDir(opts.out, files, { force: Boolean(opts.force), cluster: result.model.name });
+      for (const w of written) io.stdout(`wrote ${w.path} (${formatNumber(w.bytes)} bytes)\n`);
+      io.stdout(`${written.length} files; deploy order and commands in ${opts.out}/cloudformation/README.md\n`);
+      return 0;
     },
   },
   {

@@ -1,5 +1,6 @@
 // The CLI's view of the outside world, injected so tests run the real CLI in-process.
 import { readFileSync } from 'node:fs';
+import { type WrittenFile, writeOutputDir } from './output-dir.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -9,6 +10,8 @@ export interface CliIo {
   today(): string;
   env: Record<string, string | undefined>;
   isTTY: boolean;
+  /** Replace a directory with these files (relative path → content), atomically. */
+  writeOutputDir(dir: string, files: Record<string, string>, opts: { force: boolean; cluster: string }): WrittenFile[];
 }
 
 export function processIo(): CliIo {
@@ -19,5 +22,6 @@ export function processIo(): CliIo {
     today: () => new Date().toISOString().slice(0, 10),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),
+    writeOutputDir,
   };
 }

@@ -50,7 +50,12 @@ export const DEFAULTS = {
   maxSize: def('spec.nodeGroups[*].maxSize', 'the larger of minSize and 4 (system), 10 (app) or 3 (stateful, per zone)', ['L18'], 'room for the autoscaler to act'),
   desiredSize: def('spec.nodeGroups[*].desiredSize', 'minSize', ['L18'], 'the autoscaler grows it from there'),
   perAz: def('spec.nodeGroups[*].perAz', 'true for stateful groups, false otherwise', ['L10'], 'EBS volumes live in one zone; their nodes must be scaled per zone'),
-  managedGroup: def('spec.nodeGroups[*].managed', 'true, but false for mixed capacity', ['L22'], 'EKS managed groups drain on update; mixed instances need a self-managed Auto Scaling group'),
+  managedGroup: def(
+    'spec.nodeGroups[*].managed',
+    'true, but false for mixed capacity and for groups with scheduled scaling',
+    ['L22', 'L18'],
+    'EKS managed groups drain on update; mixed instances and scheduled actions need a self-managed Auto Scaling group',
+  ),
   volumeType: def('spec.nodeGroups[*].volume.type', 'gp3', ['L07'], 'baseline 3,000 IOPS with no burst balance to run out'),
   volumeSize: def('spec.nodeGroups[*].volume.sizeGiB', 50, ['L11'], 'room for images and logs before nodefs eviction'),
   volumeEncrypted: def('spec.nodeGroups[*].volume.encrypted', true, ['L21'], 'encrypted at rest'),

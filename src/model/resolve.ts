@@ -182,7 +182,8 @@ class Resolver {
     const maxSize = take(g.maxSize, 'maxSize', Math.max(minSize, MAX_SIZE_BY_ROLE[role]), 'maxSize');
     const desiredSize = take(g.desiredSize, 'desiredSize', Math.min(maxSize, minSize), 'desiredSize');
     const perAz = take(g.perAz, 'perAz', role === 'stateful', 'perAz');
-    const managed = take(g.managed, 'managedGroup', capacity !== 'mixed', 'managed');
+    const scheduled = (this.spec.spec.scaling?.scheduled ?? []).some((a) => a.nodeGroup === g.name);
+    const managed = take(g.managed, 'managedGroup', capacity !== 'mixed' && !scheduled, 'managed');
     const v = g.volume ?? {};
     const volume: ResolvedNodeGroup['volume'] = {
       type: take(v.type, 'volumeType', 'gp3' as const, 'volume.type'),

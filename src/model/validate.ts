@@ -101,6 +101,11 @@ export function validateSpec(spec: ClusterSpec, source: SourceMap): SpecIssue[] 
     if (g.spot && capacity === 'onDemand') add(`${p}.spot`, "spot settings need 'capacity: spot' or 'capacity: mixed'");
     if (capacity === 'mixed' && g.managed === true) add(`${p}.managed`, 'mixed capacity needs a self-managed Auto Scaling group (managed: false); EKS managed groups are all on-demand or all spot');
     if (capacity === 'spot' && g.spot?.onDemandBase) add(`${p}.spot.onDemandBase`, "an on-demand base needs 'capacity: mixed'");
+    if (g.managed === true && (s.scaling?.scheduled ?? []).some((a) => a.nodeGroup === g.name)) {
+      add(`${p}.managed`, 'scheduled scaling needs a self-managed Auto Scaling group (managed: false); CloudFormation cannot reach the Auto Scaling group of an EKS managed group');
+    }
+    const arches = new Set(g.instanceTypes?.map((t) => findInstanceType(t)?.arch).filter((a) => a));
+    if (arches.size > 1) add(`${p}.instanceTypes`, `mixes ${[...arches].join(' and ')} instance types; one launch template takes one AMI, so split them into two groups`);
     const v = g.volume;
     if (v) {
       const type = v.type ?? 'gp3';

@@ -1,6 +1,6 @@
 // Reading a spec: strict YAML with positions, then the schema. Every problem is collected and
 // reported with its file:line:col; nothing is thrown on the first one. Pure: takes text, returns data.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node, visit } from 'yaml';
 import type { z } from 'zod';
 import { type Location, SpecError, type SpecIssue } from '../errors.js';
 import { type PathSegment, ancestors, pathToString } from '../util/path.js';
@@ -54,7 +54,7 @@ export function parseSpec(text: string, file: string): ParsedSpec {
   indexPositions(doc.contents as Node | null, [], positions, lineCounter);
   const source = new SourceMap(file, positions);
 
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data = toPlainData(doc, at);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new SpecError(file, [{ path: '(document)', message: 'expected a mapping with apiVersion, kind, metadata and spec', location: at(0) }]);
   }
@@ -84,6 +84,26 @@ export function byLocation(a: SpecIssue, b: SpecIssue): number {
   const lb = b.location;
   if (la && lb && (la.line !== lb.line || la.col !== lb.col)) return la.line - lb.line || la.col - lb.col;
   return a.path.localeCompare(b.path);
+}
+
+/** The document as plain data; an alias to an anchor that does not exist (or a billion-laughs
+ * expansion) becomes an input error at the alias, not an exception. */
+function toPlainData(doc: Document, at: (offset: number) => Location): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    let where: Location = at(0);
+    visit(doc, {
+      Alias(_key, node) {
+        if (node.resolve(doc) === undefined && node.range) {
+          where = at(node.range[0]);
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    throw new SpecError(where.file, [{ path: '(yaml)', message: (e as Error).message.replace(/^\w*Error: /, ''), location: where }]);
+  }
 }
 
 function indexPositions(node: Node | null, path: PathSegment[], out: Map<string, { line: number; col: number }>, lc: LineCounter): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { writeOutputDir } from '../../src/cli/output-dir.js';
 
 /** The repository root (this file runs from dist/test/helpers/). */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -29,6 +30,7 @@ export function runCli(argv: string[], opts: { files?: Record<string, string>; e
     today: () => opts.today ?? TODAY,
     env: opts.env ?? {},
     isTTY: opts.tty ?? false,
+    writeOutputDir,
   };
   const code = main(argv, io);
   return { code, stdout, stderr };
