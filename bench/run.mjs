@@ -35,7 +35,7 @@ const intEnv = (name, dflt) => {
 };
 const RUNS = intEnv('BENCH_RUNS', 10);
 const PEER_RUNS = intEnv('BENCH_PEER_RUNS', 5);
-const TARGETS = { planMedianS: 0.25, planPeakRssMiB: 120, peerSpeedup: 5 };
+const TARGETS = { planMedianS: 0.25, planPeakRssMiB: 120, peerSpeedup: 5, renderMedianS: 0.5, renderPeerSpeedup: 2.5 };
 
 // Scratch space for the generated spec, the /usr/bin/time output and the peer copy; removed at exit.
 const TMP = mkdtempSync(path.join(os.tmpdir(), 'kuberator-bench-'));
@@ -140,7 +140,7 @@ function runPeer() {
 
 // ---------- main ----------
 const loadBefore = load();
-console.log(`kuberator plan benchmark: ${RUNS} measured runs per case after 1 warm-up`);
+console.log(`kuberator plan and render benchmark: ${RUNS} measured runs per case after 1 warm-up`);
 console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
 console.log(`load average before: ${loadBefore} (1/5/15 min; wall times are comparable only when it is low)`);
 if (!haveGnuTime) console.log(`note: ${GNU_TIME} (GNU time) not found, so peak RSS is reported as n/a`);
@@ -154,6 +154,9 @@ try {
     // exit 1 only means findings at or above --fail-on error; the plan is still complete
     bench('plan examples/production.yaml', [node, CLI, 'plan', path.join(ROOT, 'examples/production.yaml'), '--output', 'json', '--date', DATE], { okCodes: [0, 1] }),
     bench('plan generated (100 groups, 6 zones)', [node, CLI, 'plan', specPath, '--output', 'json', '--date', DATE, '--fail-on', 'none']),
+    // render writes every template each run, replacing its own previous output atomically
+    bench('render examples/production.yaml', [node, CLI, 'render', path.join(ROOT, 'examples/production.yaml'), '--out', path.join(TMP, 'render-prod'), '--date', DATE]),
+    bench('render generated (100 groups, 6 zones)', [node, CLI, 'render', specPath, '--out', path.join(TMP, 'render-large'), '--date', DATE, '--force']),
     bench('node -e 0 (Node start-up alone)', [node, '-e', '0']),
   ];
 } catch (e) {
@@ -161,7 +164,7 @@ try {
   console.error(`bench: ${e.message}`);
   process.exit(1);
 }
-const [plan] = results;
+const [plan, , render] = results;
 
 console.log('\nwall time in seconds, peak RSS in MiB (per process, from GNU time)');
 console.log(`| ${'case'.padEnd(44)} | runs | wall min / median / max | RSS med / max |`);
@@ -175,16 +178,19 @@ try {
   peer = { failed: e.message, tail: [] };
 }
 let ratio = null;
+let renderRatio = null;
 if (peer.skipped) console.log(`\npeer (EKS Blueprints): skipped, ${peer.skipped}`);
 else if (peer.failed) {
   console.log(`\npeer (EKS Blueprints): run failed (${peer.failed}); its last 20 lines of output:`);
   for (const l of peer.tail) console.log(`  | ${l}`);
 } else {
   ratio = peer.wallS.median / plan.wallS.median;
+  renderRatio = peer.wallS.median / render.wallS.median;
   console.log(`\npeer (EKS Blueprints, offline synth of its app, pre-transpiled js; from its run.sh):`);
   for (const l of peer.context) console.log(`  ${l}`);
   printRow({ ...peer, label: 'peer synth: node build/app.js' });
   console.log(`ratio peer js median / kuberator plan median: ${ratio.toFixed(1)}x`);
+  console.log(`ratio peer js median / kuberator render median: ${renderRatio.toFixed(1)}x`);
 }
 
 // Each target: PASS, MISS, or n/a with the reason when the figure could not be taken.
@@ -197,6 +203,10 @@ const targets = [
   ratio !== null
     ? { name: `>= ${TARGETS.peerSpeedup}x faster than the peer's js synth`, value: `${ratio.toFixed(1)}x`, result: verdict(ratio >= TARGETS.peerSpeedup) }
     : { name: `>= ${TARGETS.peerSpeedup}x faster than the peer's js synth`, value: `n/a (peer ${peer.skipped ? 'skipped' : 'failed'})`, result: 'n/a' },
+  { name: `render median <= ${TARGETS.renderMedianS} s`, value: `${f3(render.wallS.median)} s`, result: verdict(render.wallS.median <= TARGETS.renderMedianS) },
+  renderRatio !== null
+    ? { name: `render >= ${TARGETS.renderPeerSpeedup}x faster than the peer's js synth`, value: `${renderRatio.toFixed(1)}x`, result: verdict(renderRatio >= TARGETS.renderPeerSpeedup) }
+    : { name: `render >= ${TARGETS.renderPeerSpeedup}x faster than the peer's js synth`, value: `n/a (peer ${peer.skipped ? 'skipped' : 'failed'})`, result: 'n/a' },
 ];
 console.log('\ntargets (examples/production.yaml):');
 for (const t of targets) console.log(`  ${t.result.padEnd(4)}  ${t.name.padEnd(48)} ${t.value}`);
@@ -217,6 +227,7 @@ if (wantJson) {
     cases: results,
     peer: peer.skipped || peer.failed ? { skipped: peer.skipped, failed: peer.failed } : { runs: peer.runs, wallS: peer.wallS, peakRssMiB: peer.peakRssMiB },
     peerOverPlanMedian: ratio,
+    peerOverRenderMedian: renderRatio,
     targets,
   };
   console.log(JSON.stringify(summary));

@@ -104,8 +104,8 @@ function deployReadme(m: ResolvedCluster, stacks: RenderedStack[]): string {
     '',
     '`--tags` applies `metadata.tags` to each stack; CloudFormation propagates them to the resources.',
     'Node groups take their AMI from the public SSM parameter named in `AmiId`: a new AMI arrives with the',
-    'next stack update, and replaces nodes only when the launch template changes. Roll nodes with drains',
-    '(`kuberator upgrade plan` writes the steps), never by terminating them.',
+    'next stack update. EKS managed groups roll their nodes with drains; self-managed groups keep their',
+    'running nodes, so replace those by draining them (kubectl drain) rather than terminating them.',
     '',
   ];
   return lines.join('\n');

@@ -40,7 +40,9 @@ export function buildNodeGroupStack(ctx: BuildContext, stack: Stack, unit: NodeG
 
   const labels = nodeLabels(g, unit.zone);
   const selfManaged = !g.managed;
-  const bootstrap = { labels, taints: g.taints, kubeletSetsLabels: selfManaged };
+  // With an AMI in the launch template EKS does not add its own bootstrap, so the kubelet registers
+  // labels and taints itself in both kinds of group; a managed group also declares them to EKS.
+  const bootstrap = { labels, taints: g.taints, kubeletSetsLabels: true };
   const body = g.amiFamily === 'bottlerocket' ? bottlerocketUserData(m, g, bootstrap) : nodeadmUserData(m, g, bootstrap);
   const userData = core.Fn.base64(core.Fn.sub(body, { ClusterEndpoint: importValue(ctx, EXPORTS.clusterEndpoint), ClusterCa: importValue(ctx, EXPORTS.clusterCa) }));
 

@@ -10,7 +10,7 @@ export const MIME_BOUNDARY = '//kuberator//';
 export interface NodeBootstrap {
   labels: Record<string, string>;
   taints: ResolvedNodeGroup['taints'];
-  /** Whether labels and taints are set by the kubelet (self-managed) or by EKS (managed groups). */
+  /** Whether the kubelet registers the labels and taints (always, with a custom AMI). */
   kubeletSetsLabels: boolean;
 }
 
