@@ -11,6 +11,7 @@
 // The spec database is loaded once per process (about 0.6 s) on first use.
 import { loadAwsServiceSpecSync } from '@aws-cdk/aws-service-spec';
 import type { Property, PropertyType, Resource, SpecDatabase, TypeDefinition } from '@aws-cdk/service-spec-types';
+import { suggest } from '../../src/util/suggest.js';
 
 let cached: { db: SpecDatabase; loadMillis: number; resourceTypes: string[] } | undefined;
 
@@ -61,34 +62,9 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-function levenshtein(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** The closest candidate to `name`, if it is close enough to be a plausible misspelling. */
 export function closest(name: string, candidates: Iterable<string>): string | undefined {
-  const lower = name.toLowerCase();
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = c.toLowerCase() === lower ? 0 : levenshtein(lower, c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(name.length / 3));
-  return bestDistance <= limit ? best : undefined;
+  return suggest(name, candidates, 1)[0];
 }
 
 function didYouMean(name: string, candidates: Iterable<string>): string {
