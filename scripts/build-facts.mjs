@@ -951,7 +951,10 @@ function main() {
   writeAtomic(join(OUT_DIR, 'eks-versions.json'), toJson(eks.doc));
   writeAtomic(join(OUT_DIR, 'addon-versions.json'), toJson(addons.doc));
   writeAtomic(join(OUT_DIR, 'deprecated-apis.json'), toJson(apis.doc));
-  writeAtomic(join(OUT_DIR, 'SOURCES.md'), buildSourcesMd(ctx));
+  // Curated tables (data/helm-charts.json) keep their provenance in files of their own, appended here.
+  const curated = readdirSync(OUT_DIR).filter((f) => /^SOURCES\..+\.md$/.test(f)).sort();
+  const appendix = curated.map((f) => readFileSync(join(OUT_DIR, f), 'utf8').replace(/^<!--.*-->\n\n/, '')).join('\n');
+  writeAtomic(join(OUT_DIR, 'SOURCES.md'), buildSourcesMd(ctx) + (appendix ? `\n${appendix}` : ''));
 
   for (const w of warnings) process.stderr.write(`build-facts: note: ${w}\n`);
   process.stdout.write(

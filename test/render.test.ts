@@ -31,6 +31,10 @@ const renderRepo = (rel: string) => {
   return rendered.get(rel)!;
 };
 
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}
+
 function writeTemp(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'kbr-render-'));
   for (const [rel, content] of Object.entries(files)) {
@@ -48,6 +52,7 @@ describe('render: golden files of every example', () => {
       const golden = (rel: string) => join(goldenDir, rel);
       if (UPDATE) {
         rmSync(join(goldenDir, 'cloudformation'), { recursive: true, force: true });
+        rmSync(join(goldenDir, 'kubernetes'), { recursive: true, force: true });
         for (const [rel, content] of Object.entries(files)) {
           mkdirSync(join(golden(rel), '..'), { recursive: true });
           writeFileSync(`${golden(rel)}.tmp`, content);
@@ -55,7 +60,7 @@ describe('render: golden files of every example', () => {
         }
         return;
       }
-      const expected = existsSync(join(goldenDir, 'cloudformation')) ? readdirSync(join(goldenDir, 'cloudformation')).map((f) => `cloudformation/${f}`).sort() : [];
+      const expected = ['cloudformation', 'kubernetes'].flatMap((d) => (existsSync(join(goldenDir, d)) ? listFiles(join(goldenDir, d)).map((f) => `${d}/${f}`) : [])).sort();
       assert.deepEqual(Object.keys(files).sort(), expected, 'the set of rendered files changed (UPDATE_GOLDEN=1 refreshes it)');
       for (const [rel, content] of Object.entries(files)) assert.equal(content, readFileSync(golden(rel), 'utf8'), `${name}/${rel} differs from its golden file`);
     });

@@ -31,7 +31,7 @@ export function writeOutputDir(outDir: string, files: Record<string, string>, op
     for (const [rel, content] of Object.entries({ ...files, [MARKER]: JSON.stringify({ cluster: opts.cluster, generator: 'kuberator' }, null, 2) + '\n' })) {
       const p = join(tmp, rel);
       mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, content);
+      writeFileSync(p, content, { mode: rel.endsWith('.sh') ? 0o755 : 0o644 });
       if (rel !== MARKER) written.push({ path: join(outDir, rel), bytes: Buffer.byteLength(content) });
     }
     const old = existsSync(out) ? `${tmp}-old` : undefined;

@@ -81,7 +81,7 @@ export const DEFAULTS = {
   metricsServer: def('spec.addons.metricsServer', {}, ['L24'], 'HPA and kubectl top need it'),
   clusterAutoscaler: def('spec.addons.clusterAutoscaler', { expander: 'least-waste' }, ['L18'], 'nodes follow demand'),
   dashboard: def('spec.addons.dashboard', false, ['L24'], 'optional; never exposed when on'),
-  monitoring: def('spec.addons.monitoring', { prometheus: true, grafana: true, alertReceivers: [] }, ['L24', 'L28'], 'the lesson alerts need Prometheus'),
+  monitoring: def('spec.addons.monitoring', { prometheus: true, grafana: true, adapter: false, alertReceivers: [] }, ['L24', 'L28'], 'the lesson alerts need Prometheus'),
   loggingAddon: def('spec.addons.logging', { fluentBit: { output: 'cloudwatch' } }, ['L24'], 'container logs survive their nodes'),
   dns: def('spec.addons.dns', { autoscale: true, nodeLocalCache: false }, ['L15'], 'CoreDNS grows with the cluster'),
   ingress: def('spec.addons.ingress', false, ['L20'], 'enable it with a certificate to get one load balancer for every Service'),

@@ -269,7 +269,7 @@ class Resolver {
       metricsServer: on(a.metricsServer, 'metricsServer', true) && {},
       clusterAutoscaler: ca && { expander: ca.expander ?? 'least-waste' },
       dashboard: dash && { exposed: dash.exposed ?? false },
-      monitoring: mon && { prometheus: mon.prometheus ?? true, grafana: mon.grafana ?? true, alertReceivers: mon.alertReceivers ?? [] },
+      monitoring: mon && { prometheus: mon.prometheus ?? true, grafana: mon.grafana ?? true, adapter: mon.adapter ?? false, alertReceivers: mon.alertReceivers ?? [] },
       logging: log && { fluentBit: { output: log.fluentBit?.output ?? 'cloudwatch', ...(log.fluentBit?.endpoint ? { endpoint: log.fluentBit.endpoint } : {}) } },
       dns: dns && { autoscale: dns.autoscale ?? true, nodeLocalCache: dns.nodeLocalCache ?? false },
       ingress: ing && {

@@ -119,7 +119,7 @@ export interface ResolvedAddons {
   metricsServer: false | Record<string, never>;
   clusterAutoscaler: false | { expander: 'random' | 'most-pods' | 'least-waste' | 'price' | 'priority' };
   dashboard: false | { exposed: boolean };
-  monitoring: false | { prometheus: boolean; grafana: boolean; alertReceivers: Array<{ name: string; type: string; url?: string; channel?: string }> };
+  monitoring: false | { prometheus: boolean; grafana: boolean; adapter: boolean; alertReceivers: Array<{ name: string; type: string; url?: string; channel?: string }> };
   logging: false | { fluentBit: { output: 'cloudwatch' | 'elasticsearch'; endpoint?: string } };
   dns: false | { autoscale: boolean; nodeLocalCache: boolean };
   ingress: false | { controller: 'nginx' | 'traefik' | 'kong'; loadBalancer: 'alb' | 'nlb'; certificateArn?: string; hosts: string[] };

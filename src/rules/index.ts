@@ -1,4 +1,5 @@
 // The registry: every rule group, listed explicitly. Order here is the order in docs/rules.md.
+import { addonRules } from './cluster/addons.js';
 import { availabilityRules } from './cluster/availability.js';
 import { kubeletRules } from './cluster/kubelet.js';
 import { networkRules } from './cluster/network.js';
@@ -18,6 +19,7 @@ export const RULE_GROUPS: ReadonlyArray<{ name: string; description: string; rul
   { name: 'security', description: 'Encryption, exposure, logging and accounts.', rules: securityRules },
   { name: 'scaling', description: 'Autoscaling and DNS scaling.', rules: scalingRules },
   { name: 'version', description: 'Kubernetes version support.', rules: versionRules },
+  { name: 'addons', description: 'In-cluster add-ons the platform depends on.', rules: addonRules },
 ];
 
 export const RULES: readonly Rule[] = RULE_GROUPS.flatMap((g) => g.rules);

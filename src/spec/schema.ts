@@ -165,6 +165,7 @@ const addonsSchema = z.strictObject({
     z.strictObject({
       prometheus: z.boolean().optional(),
       grafana: z.boolean().optional(),
+      adapter: z.boolean().optional().meta(d('prometheus-adapter, for HPAs on custom metrics.')),
       alertReceivers: z
         .array(z.strictObject({ name: z.string(), type: z.enum(['slack', 'opsgenie', 'pagerduty', 'webhook']), url: z.string().optional(), channel: z.string().optional() }))
         .optional(),
