@@ -18,6 +18,7 @@ export const CLUSTER_INFO = 'cluster-info';
 export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapacity): Record<string, string> {
   const ctx = k8sContext(model, capacity);
   const modules = CATALOG.filter((a) => a.enabled(model));
+  const values = new Map(modules.map((a) => [a.name, a.values(ctx)]));
   const base = `kubernetes/${model.environment}`;
   const files: Record<string, string> = {};
   const put = (rel: string, content: string) => (files[`${base}/${rel}`] = content);
@@ -33,7 +34,7 @@ export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapaci
   add('priority-classes.yaml', priorityClasses(), 'Priority classes of the platform add-ons');
   add('storage-classes.yaml', storageClasses(model), 'EBS storage classes: encrypted, bound in the pod’s zone');
   add('sources.yaml', helmRepositories(ctx, modules), 'Helm repositories of the add-on charts');
-  for (const a of modules) add(`${a.name}.yaml`, [helmRelease(ctx, a)], `${a.name} ${ctx.chart(a.chart).version}`);
+  for (const a of modules) add(`${a.name}.yaml`, [helmRelease(ctx, a, values.get(a.name)!)], `${a.name} ${ctx.chart(a.chart).version}`);
   put('infrastructure/controllers/kustomization.yaml', kustomization(controllers));
 
   // infrastructure/configs: objects that need the controllers' CRDs or webhooks.
@@ -67,7 +68,7 @@ export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapaci
     put('kustomization.yaml', kustomization(['infrastructure/controllers', 'infrastructure/configs', 'teams']));
   }
 
-  Object.assign(files, installScript(ctx, modules, base));
+  Object.assign(files, installScript(ctx, modules, values, base));
   put('README.md', readme(model, modules, Boolean(flux)));
   return files;
 }
@@ -83,7 +84,7 @@ function helmRepositories(ctx: K8sContext, modules: readonly AddonModule[]): K8s
     .map(([name, url]) => ({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata: { name, namespace: FLUX_NS, labels: { ...MANAGED_BY } }, spec: { interval: '1h', url } }));
 }
 
-function helmRelease(ctx: K8sContext, a: AddonModule): K8sObject {
+function helmRelease(ctx: K8sContext, a: AddonModule, values: Record<string, unknown>): K8sObject {
   const c = ctx.chart(a.chart);
   const deps = a.dependsOn?.(ctx.model) ?? [];
   const byName = new Map(CATALOG.map((x) => [x.name, x]));
@@ -98,7 +99,7 @@ function helmRelease(ctx: K8sContext, a: AddonModule): K8sObject {
       install: { crds: 'CreateReplace', remediation: { retries: 3 } },
       upgrade: { crds: 'CreateReplace', remediation: { retries: 3, remediateLastFailure: true } },
       ...(deps.length ? { dependsOn: deps.map((d) => ({ name: d, namespace: byName.get(d)?.namespace ?? a.namespace })) } : {}),
-      values: a.values(ctx),
+      values,
     },
   };
 }
@@ -136,7 +137,7 @@ function fluxObjects(m: ResolvedCluster, flux: { repository: string; branch: str
 }
 
 /** The same releases for teams without Flux: values files and helm/kubectl commands in order. */
-function installScript(ctx: K8sContext, modules: readonly AddonModule[], base: string): Record<string, string> {
+function installScript(ctx: K8sContext, modules: readonly AddonModule[], valuesOf: Map<string, Record<string, unknown>>, base: string): Record<string, string> {
   const files: Record<string, string> = {};
   const m = ctx.model;
   const lines = [
@@ -154,11 +155,12 @@ function installScript(ctx: K8sContext, modules: readonly AddonModule[], base: s
   lines.push('helm repo update');
   for (const a of modules) {
     const c = ctx.chart(a.chart);
-    const values = a.values(ctx);
-    if (m.network.vpc.mode === 'new' && JSON.stringify(values).includes(`\${${VPC_ID_VARIABLE}}`)) delete (values as Record<string, unknown>).vpcId;
+    // The script passes install-time values with --set; the file holds the rest.
+    const sets = a.installSets?.(ctx) ?? {};
+    const values = Object.fromEntries(Object.entries(valuesOf.get(a.name)!).filter(([k]) => !(k in sets)));
     files[`${base}/helm/values/${a.name}.yaml`] = toYaml([values], `Values of ${a.name} (${c.chart} ${c.version})`);
-    const sets = Object.entries(a.installSets?.(ctx) ?? {}).map(([k, v]) => ` --set ${k}="${v}"`).join('');
-    lines.push(`helm upgrade --install ${a.name} ${c.repository.name}/${c.chart} --version ${c.version} --namespace ${a.namespace} --create-namespace -f helm/values/${a.name}.yaml${sets} --wait --timeout 10m`);
+    const setArgs = Object.entries(sets).map(([k, v]) => ` --set ${k}="${v}"`).join('');
+    lines.push(`helm upgrade --install ${a.name} ${c.repository.name}/${c.chart} --version ${c.version} --namespace ${a.namespace} --create-namespace -f helm/values/${a.name}.yaml${setArgs} --wait --timeout 10m`);
   }
   lines.push('kubectl apply -k infrastructure/configs', 'kubectl apply -k teams', '');
   files[`${base}/install.sh`] = lines.join('\n');
