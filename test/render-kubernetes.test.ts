@@ -71,6 +71,11 @@ describe('kubernetes render: schemas and served API versions', () => {
       assert.deepEqual(objs.filter((o) => !served.isServed(o.apiVersion, o.kind)).map((o) => `${o.apiVersion} ${o.kind}`), []);
     });
   }
+  test('TLS ends at the NLB on 443 for every controller', () => {
+    const annotations = (v: Values) => JSON.stringify(v);
+    assert.match(annotations(valuesOf(renderText(ALL_ON('1.35', 'traefik'), 'all-traefik.yaml'), 'traefik')!), /ssl-ports":"443".*"ports":\{"websecure":\{"targetPort":"web"\}\}/);
+    assert.match(annotations(valuesOf(renderText(ALL_ON('1.35', 'kong'), 'all-kong.yaml'), 'kong')!), /"tls":\{"overrideServiceTargetPort":8000\}/);
+  });
   test('traefik and kong render valid objects too', () => {
     for (const c of ['traefik', 'kong']) {
       const files = renderText(ALL_ON('1.35', c), `all-${c}.yaml`);
@@ -122,17 +127,22 @@ describe('kubernetes render: the catalogue', () => {
     assert.ok(releases.length >= 14);
     for (const r of releases) {
       const text = JSON.stringify((r.spec as { values: Values }).values);
-      assert.match(text, /"priorityClassName":"(platform|platform-critical|system-node-critical|system-cluster-critical)"/, `${r.metadata.name} has a priority class`);
+      // node-local-dns: the chart sets system-node-critical itself.
+      if (r.metadata.name !== 'node-local-dns') assert.match(text, /[pP]riorityClassName":"(platform|platform-critical|system-node-critical|system-cluster-critical)"/, `${r.metadata.name} has a priority class`);
       assert.match(text, /"requests":\{"cpu":"[^"]+","memory":"[^"]+"\},"limits":\{"memory":"[^"]+"\}/, `${r.metadata.name} has requests and a memory limit`);
       if (daemonSets.has(r.metadata.name)) assert.match(text, /[tT]olerations":\[\{"operator":"Exists"\}\]/, `${r.metadata.name} tolerates every taint`);
       else if (r.metadata.name !== 'aws-node-termination-handler') assert.match(text, /"node\.kuberator\.dev\/role":"system"/, `${r.metadata.name} selects system nodes`);
     }
   });
   test('replicated add-ons carry a PDB', () => {
-    for (const name of ['metrics-server', 'aws-load-balancer-controller', 'external-secrets', 'prometheus-adapter']) {
+    for (const name of ['metrics-server', 'external-secrets', 'prometheus-adapter']) {
       assert.match(JSON.stringify(valuesOf(files, name)), /"podDisruptionBudget":\{("enabled":true,)?"maxUnavailable":1\}/, name);
     }
     assert.equal((valuesOf(files, 'ingress-nginx')!.controller as Values).minAvailable, 1);
+    // Only one of minAvailable/maxUnavailable where the chart keeps a default for the other.
+    assert.deepEqual((valuesOf(files, 'kube-prometheus-stack')!.alertmanager as Values).podDisruptionBudget, { enabled: true, minAvailable: 1 });
+    const lbcPdb = k8sObjects(files).find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'aws-load-balancer-controller')!;
+    assert.deepEqual(lbcPdb.spec, { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } } });
   });
   test('cluster-autoscaler: image minor is the cluster minor, discovery by this cluster, the spec expander', () => {
     for (const v of ['1.30', '1.34', '1.36']) {
@@ -163,7 +173,7 @@ describe('kubernetes render: the catalogue', () => {
     const svc = (valuesOf(files, 'ingress-nginx')!.controller as Values).service as { type: string; annotations: Record<string, string> };
     assert.equal(svc.type, 'LoadBalancer');
     assert.equal(svc.annotations['service.beta.kubernetes.io/aws-load-balancer-type'], 'external');
-    assert.equal(svc.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-ports'], 'https');
+    assert.equal(svc.annotations['service.beta.kubernetes.io/aws-load-balancer-ssl-ports'], '443');
     assert.equal(k8sObjects(files).filter((o) => o.kind === 'Ingress').length, 0);
   });
   test('Alertmanager routes to the spec receivers; their secrets are files, never values', () => {
@@ -188,7 +198,7 @@ describe('kubernetes render: the catalogue', () => {
     const group = Object.values(cfn(prod, 'cluster').Resources).find((r) => r.Type === 'AWS::Logs::LogGroup' && String(r.Properties.LogGroupName).endsWith('/containers'))!;
     assert.match(out, new RegExp(`log_group_name\\s+${String(group.Properties.LogGroupName).replace(/\//g, '\\/')}`));
     const es = (valuesOf(files, 'fluent-bit')!.config as { outputs: string }).outputs;
-    assert.match(es, /Name\s+es\n\s+Match\s+kube\.\*\n\s+Host\s+search\.example\.com\n\s+Port\s+9200\n\s+tls\s+On/);
+    assert.match(es, /Name\s+es\n\s+Match\s+\*\n\s+Host\s+search\.example\.com\n\s+Port\s+9200\n\s+tls\s+On/);
   });
   test('spot handler only with spot capacity, on spot and mixed nodes', () => {
     assert.equal(release(renderRepo('examples/minimal.yaml'), 'aws-node-termination-handler'), undefined);

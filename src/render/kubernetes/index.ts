@@ -203,8 +203,9 @@ function readme(m: ResolvedCluster, modules: readonly AddonModule[], flux: boole
           '',
         ]
       : []),
-    'Alertmanager reads receiver credentials from the Secret `alertmanager-receivers` in `monitoring`,',
-    'one key per receiver name; create it (or sync it with external-secrets) before alerts are routed.',
+    'No credentials are in this tree. Create these Secrets in `monitoring` (or sync them with',
+    'external-secrets): `alertmanager-receivers`, one key per receiver name, read by Alertmanager as',
+    'files; and, with Grafana, `grafana-admin` with keys `admin-user` and `admin-password`.',
     '',
   ].join('\n');
 }

@@ -12,10 +12,13 @@ export const dashboard: AddonModule = {
   enabled: (m) => m.addons.dashboard !== false,
   values: () => ({
     app: {
-      scheduling: { nodeSelector: SYSTEM_NODES.nodeSelector, priorityClassName: PRIORITY.standard },
+      scheduling: { nodeSelector: SYSTEM_NODES.nodeSelector },
+      priorityClassName: PRIORITY.standard,
       tolerations: SYSTEM_NODES.tolerations,
       ingress: { enabled: false },
     },
+    // The chart's bundled Kong proxy is a pod of its own.
+    kong: { ...SYSTEM_NODES, priorityClassName: PRIORITY.standard, resources: resources('50m', '128Mi', '256Mi') },
     api: component(),
     web: component(),
     auth: component(),

@@ -12,6 +12,8 @@ export const dnsAutoscaler: AddonModule = {
   values: () => ({
     config: { linear: { coresPerReplica: 256, nodesPerReplica: 16, min: 2, preventSinglePointFailure: true, includeUnschedulableNodes: true } },
     options: { target: 'deployment/coredns', namespace: 'kube-system' },
+    // The chart's default registry (k8s.gcr.io) is frozen; the same images live on registry.k8s.io.
+    image: { repository: 'registry.k8s.io/cpa/cluster-proportional-autoscaler' },
     ...SYSTEM_NODES,
     priorityClassName: PRIORITY.clusterCritical,
     resources: resources('20m', '32Mi', '64Mi'),

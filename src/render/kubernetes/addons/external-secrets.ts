@@ -15,7 +15,9 @@ export const externalSecrets: AddonModule = {
     const placement = { ...SYSTEM_NODES, priorityClassName: PRIORITY.standard };
     return {
       installCRDs: true,
+      // Two replicas, one active: without leader election both would reconcile the same secrets.
       replicaCount: 2,
+      leaderElect: true,
       podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
       ...placement,
       resources: resources('50m', '128Mi', '256Mi'),

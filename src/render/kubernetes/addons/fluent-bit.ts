@@ -11,7 +11,8 @@ export function fluentBitOutput(m: ResolvedCluster): string {
   if (fb.output === 'cloudwatch') {
     return lines([
       ['Name', 'cloudwatch_logs'],
-      ['Match', 'kube.*'],
+      // Containers (kube.*) and the node's own journal (host.*: kubelet, containerd).
+      ['Match', '*'],
       ['region', m.region],
       ['log_group_name', `/aws/eks/${m.name}/containers`],
       ['log_stream_prefix', 'node-'],
@@ -22,7 +23,7 @@ export function fluentBitOutput(m: ResolvedCluster): string {
   const tls = url.protocol === 'https:';
   return lines([
     ['Name', 'es'],
-    ['Match', 'kube.*'],
+    ['Match', '*'],
     ['Host', url.hostname],
     ['Port', url.port || (tls ? '443' : '80')],
     ['tls', tls ? 'On' : 'Off'],

@@ -25,7 +25,8 @@ function nlbAnnotations(i: Ingress): Record<string, string> {
     'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
     'service.beta.kubernetes.io/aws-load-balancer-nlb-target-type': 'ip',
     'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing',
-    ...(i.certificateArn ? { 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': i.certificateArn, 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': 'https' } : {}),
+    // TLS ends at the NLB on 443; the controllers' Services name that port differently, so name the number.
+    ...(i.certificateArn ? { 'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': i.certificateArn, 'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443' } : {}),
     ...(i.hosts.length ? { 'external-dns.alpha.kubernetes.io/hostname': i.hosts.join(',') } : {}),
   };
 }
@@ -44,16 +45,33 @@ function controllerValues(i: Ingress): Record<string, unknown> {
           ...placement,
           topologySpreadConstraints: spread({ 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' }),
           ingressClassResource: { name: 'nginx', default: true },
-          // The load balancer terminates TLS; keep the client's address and scheme.
-          config: { 'use-forwarded-headers': 'true', 'compute-full-forwarded-for': 'true' },
+          // Behind the ALB, trust its X-Forwarded-* headers (a client's own would reach an NLB unchanged).
+          ...(behindAlb ? { config: { 'use-forwarded-headers': 'true', 'compute-full-forwarded-for': 'true' } } : {}),
           service: !behindAlb && i.certificateArn ? { ...service, targetPorts: { http: 'http', https: 'http' } } : service,
           metrics: { enabled: true },
         },
       };
     case 'traefik':
-      return { fullnameOverride: 'traefik', deployment: { replicas: 2 }, podDisruptionBudget: { enabled: true, maxUnavailable: 1 }, ...placement, ingressClass: { enabled: true, isDefaultClass: true }, service };
+      return {
+        fullnameOverride: 'traefik',
+        deployment: { replicas: 2 },
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        ...placement,
+        ingressClass: { enabled: true, isDefaultClass: true },
+        service,
+        // Decrypted at the NLB: 443 goes to the plain-HTTP entry point.
+        ...(!behindAlb && i.certificateArn ? { ports: { websecure: { targetPort: 'web' } } } : {}),
+      };
     default:
-      return { fullnameOverride: 'kong', replicaCount: 2, podDisruptionBudget: { enabled: true, maxUnavailable: 1 }, ...placement, ingressController: { enabled: true, ingressClass: 'kong' }, proxy: service };
+      return {
+        fullnameOverride: 'kong',
+        replicaCount: 2,
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        ...placement,
+        ingressController: { enabled: true, ingressClass: 'kong', resources: resources('50m', '128Mi', '256Mi') },
+        // Decrypted at the NLB: 443 goes to the plain-HTTP proxy port.
+        proxy: !behindAlb && i.certificateArn ? { ...service, tls: { overrideServiceTargetPort: 8000 } } : service,
+      };
   }
 }
 

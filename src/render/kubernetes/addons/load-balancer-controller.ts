@@ -3,6 +3,7 @@
 import { SERVICE_ACCOUNTS } from '../../service-accounts.js';
 import type { AddonModule } from '../catalog-types.js';
 import { PRIORITY, resources, SYSTEM_NODES } from '../context.js';
+import { pdb } from '../objects.js';
 
 export const loadBalancerController: AddonModule = {
   name: 'aws-load-balancer-controller',
@@ -15,10 +16,11 @@ export const loadBalancerController: AddonModule = {
     vpcId,
     serviceAccount: { create: true, name: SERVICE_ACCOUNTS.loadBalancerController.name },
     replicaCount: 2,
-    podDisruptionBudget: { maxUnavailable: 1 },
     ...SYSTEM_NODES,
     priorityClassName: PRIORITY.clusterCritical,
     resources: resources('100m', '128Mi', '256Mi'),
   }),
+  // The pinned chart's own PDB template predates policy/v1; kuberator renders the PDB itself.
+  configs: () => [pdb('aws-load-balancer-controller', SERVICE_ACCOUNTS.loadBalancerController.namespace, { 'app.kubernetes.io/name': 'aws-load-balancer-controller' }, { maxUnavailable: 1 })],
   installSets: ({ model: m }): Record<string, string> => (m.network.vpc.mode === 'new' ? { vpcId: '$VPC_ID' } : {}),
 };

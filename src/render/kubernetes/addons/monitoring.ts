@@ -8,6 +8,7 @@ import { EVERY_NODE_TOLERATIONS, PRIORITY, resources, SYSTEM_NODES } from '../co
 
 export const MONITORING_NAMESPACE = 'monitoring';
 export const RECEIVER_SECRET = 'alertmanager-receivers';
+export const GRAFANA_SECRET = 'grafana-admin';
 const SECRET_DIR = `/etc/alertmanager/secrets/${RECEIVER_SECRET}`;
 
 type Receiver = Extract<ResolvedCluster['addons']['monitoring'], object>['alertReceivers'][number];
@@ -64,7 +65,9 @@ export const monitoring: AddonModule = {
           storage: volume('10Gi'),
           ...(needsSecret ? { secrets: [RECEIVER_SECRET] } : {}),
         },
-        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        // The chart's default minAvailable stays in the merged values: set that, not maxUnavailable,
+        // or the PDB carries both and the API server rejects it.
+        podDisruptionBudget: { enabled: true, minAvailable: 1 },
       },
       prometheus: {
         prometheusSpec: {
@@ -78,12 +81,15 @@ export const monitoring: AddonModule = {
           ruleSelectorNilUsesHelmValues: false,
           serviceMonitorSelectorNilUsesHelmValues: false,
           podMonitorSelectorNilUsesHelmValues: false,
+          probeSelectorNilUsesHelmValues: false,
+          scrapeConfigSelectorNilUsesHelmValues: false,
         },
       },
       prometheusOperator: { ...SYSTEM_NODES, priorityClassName: PRIORITY.standard, resources: resources('100m', '128Mi', '256Mi') },
       'kube-state-metrics': { ...SYSTEM_NODES, priorityClassName: PRIORITY.standard, resources: resources('50m', '128Mi', '256Mi') },
       'prometheus-node-exporter': { tolerations: EVERY_NODE_TOLERATIONS, priorityClassName: PRIORITY.nodeCritical, resources: resources('20m', '32Mi', '64Mi') },
-      grafana: mon.grafana ? { enabled: true, ...SYSTEM_NODES, resources: resources('50m', '128Mi', '256Mi') } : { enabled: false },
+      // No default admin password: Grafana reads it from the Secret grafana-admin (keys admin-user, admin-password).
+      grafana: mon.grafana ? { enabled: true, admin: { existingSecret: GRAFANA_SECRET, userKey: 'admin-user', passwordKey: 'admin-password' }, ...SYSTEM_NODES, resources: resources('50m', '128Mi', '256Mi') } : { enabled: false },
     };
   },
 };

@@ -3,7 +3,7 @@
 // kube-dns service address (the service range's .10 on EKS) on a link-local address.
 import { formatCidr, parseCidr } from '../../../util/cidr.js';
 import type { AddonModule } from '../catalog-types.js';
-import { EVERY_NODE_TOLERATIONS, PRIORITY, resources } from '../context.js';
+import { EVERY_NODE_TOLERATIONS, resources } from '../context.js';
 
 export const LINK_LOCAL_DNS = '169.254.20.10';
 
@@ -21,7 +21,7 @@ export const nodeLocalDns: AddonModule = {
   values: ({ model: m }) => ({
     config: { localDns: LINK_LOCAL_DNS, dnsServer: kubeDnsAddress(m.network.serviceCidr), dnsDomain: 'cluster.local' },
     tolerations: EVERY_NODE_TOLERATIONS,
-    priorityClassName: PRIORITY.nodeCritical,
+    // The chart sets priorityClassName system-node-critical itself.
     resources: resources('25m', '32Mi', '64Mi'),
   }),
 };

@@ -22,7 +22,7 @@ export const spotHandler: AddonModule = {
       },
     },
     daemonsetTolerations: EVERY_NODE_TOLERATIONS,
-    priorityClassName: PRIORITY.nodeCritical,
+    daemonsetPriorityClassName: PRIORITY.nodeCritical,
     resources: resources('20m', '48Mi', '96Mi'),
   }),
 };
