@@ -1,7 +1,7 @@
 // Small typed builders for the Kubernetes objects the platform renders, and their YAML form.
 // Only API versions served by every Kubernetes minor kuberator supports (policy/v1,
 // autoscaling/v2, networking.k8s.io/v1, …; the tests check them against the deprecation data).
-import { stringify } from 'yaml';
+import { emitYaml } from '../../util/yaml-emit.js';
 
 export interface K8sObject {
   apiVersion: string;
@@ -22,7 +22,7 @@ export function pdb(name: string, ns: string, selector: Record<string, string>, 
 
 /** Multi-document YAML, one object after another, in the order given. */
 export function toYaml(objects: readonly object[], header?: string): string {
-  const body = objects.map((o) => stringify(o, { lineWidth: 0, sortMapEntries: false }).trimEnd()).join('\n---\n');
+  const body = objects.map((o) => emitYaml(o).trimEnd()).join('\n---\n');
   return `${header ? `# ${header}\n` : ''}${body}\n`;
 }
 
