@@ -1,4 +1,4 @@
-// Bundles the compiled CLI (dist/src/cli/main.js) and its dependencies into one file,
+// Bundles the compiled CLI (dist/src/cli/bin.js) and its dependencies into one file,
 // dist/kuberator.mjs, the package's bin. One file loads much faster than hundreds of small ES
 // modules, which is most of a plan's wall time. The library (dist/src) stays unbundled.
 import { build } from 'esbuild';
@@ -6,7 +6,7 @@ import { chmodSync, renameSync } from 'node:fs';
 
 const out = 'dist/kuberator.mjs';
 await build({
-  entryPoints: ['dist/src/cli/main.js'],
+  entryPoints: ['dist/src/cli/bin.js'],
   outfile: `${out}.tmp`,
   bundle: true,
   platform: 'node',
