@@ -116,6 +116,12 @@ describe('kuberator: other commands and output', () => {
     assert.match(runCli(['plan', 'examples/minimal.yaml'], { tty: true }).stdout, esc);
     assert.doesNotMatch(runCli(['plan', 'examples/minimal.yaml'], { tty: true, env: { NO_COLOR: '1' } }).stdout, esc);
   });
+  test('output into a closed pipe ends quietly, without a stack trace', () => {
+    const bin = join(ROOT, (JSON.parse(readRepoFile('package.json')) as { bin: { kuberator: string } }).bin.kuberator);
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" plan examples/production.yaml --date ${TODAY} -o json | head -c 20 >/dev/null; echo "status=\${PIPESTATUS[0]}" >&2`], { cwd: ROOT, encoding: 'utf8' });
+    assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
+    assert.match(r.stderr, /status=0/);
+  });
   test('the package bin (the bundle) runs as a process', () => {
     const bin = join(ROOT, (JSON.parse(readRepoFile('package.json')) as { bin: { kuberator: string } }).bin.kuberator);
     const r = spawnSync(process.execPath, [bin, 'plan', 'examples/field-mistakes.yaml', '--date', TODAY, '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });

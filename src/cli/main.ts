@@ -1,12 +1,9 @@
-#!/usr/bin/env node
 // argv → command → exit code. The only place that prints errors; never shows a stack trace for
 // bad input. Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error, 3 internal error.
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, KuberatorError, SpecError } from '../errors.js';
 import { COMMANDS } from './commands.js';
-import { type CliIo, processIo } from './io.js';
+import type { CliIo } from './io.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 
@@ -57,16 +54,4 @@ export function main(argv: readonly string[], io: CliIo): number {
     if (io.env.KUBERATOR_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
     return EXIT.internal;
   }
-}
-
-function isEntryPoint(): boolean {
-  try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  process.exitCode = main(process.argv.slice(2), processIo());
 }
