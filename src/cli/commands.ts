@@ -2,6 +2,7 @@
 // Handlers return an exit code; they print only through the injected io.
 import { KuberatorError } from '../errors.js';
 import { plan, type PlanResult } from '../plan.js';
+import { costCompare, costJson, costText } from '../report/cost.js';
 import { defaultsYaml } from '../report/defaults-yaml.js';
 import { jsonSchema } from '../report/docs.js';
 import { planJson } from '../report/json.js';
@@ -72,6 +73,27 @@ export const COMMANDS: CommandSpec[] = [
       const color = io.isTTY && io.env.NO_COLOR === undefined;
       io.stdout(opts.output === 'json' ? JSON.stringify(planJson(result), null, 2) + '\n' : planText(result, { color }));
       return exitCodeFor(result, opts.failOn as FailOn);
+    },
+  },
+  {
+    name: 'cost',
+    summary: 'Estimate the monthly cost of a cluster spec, item by item with price sources',
+    args: ['<spec>'],
+    options: [
+      { flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], default: 'text' },
+      { flags: '--compare <spec2>', description: 'print the difference to a second spec, item by item' },
+      dateOption,
+    ],
+    run([file], opts, io) {
+      const today = planDate(opts, io);
+      const a = plan(readSpec(file!, io), file!, { today, rules: [] });
+      if (typeof opts.compare === 'string') {
+        const b = plan(readSpec(opts.compare, io), opts.compare, { today, rules: [] });
+        io.stdout(opts.output === 'json' ? JSON.stringify({ base: costJson(a.cost), compared: costJson(b.cost), differenceUsd: Math.round((b.cost.monthlyUsd - a.cost.monthlyUsd) * 100) / 100 }, null, 2) + '\n' : costCompare(a.cost, b.cost, [file!, opts.compare]));
+        return 0;
+      }
+      io.stdout(opts.output === 'json' ? JSON.stringify(costJson(a.cost), null, 2) + '\n' : costText(a.cost));
+      return 0;
     },
   },
   {

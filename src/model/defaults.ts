@@ -93,6 +93,14 @@ export const DEFAULTS = {
   ebsCsi: def('spec.addons.ebsCsi', { defaultStorageClass: 'gp3' }, ['L07', 'L10'], 'encrypted gp3 volumes bound in the pod’s zone'),
   externalSecrets: def('spec.addons.externalSecrets', false, ['L24'], 'needs a secret store'),
   gitops: def('spec.addons.gitops', false, ['L27'], 'needs a repository'),
+  costNat: def('spec.cost.natGbPerMonth', 500, ['L02'], 'an assumption of the cost estimate; put your own traffic here'),
+  costLcus: def('spec.cost.loadBalancerLcus', 2, ['L20'], 'an assumption of the cost estimate'),
+  costEndpoints: def('spec.cost.interfaceEndpointGbPerMonth', 100, ['L02'], 'an assumption of the cost estimate'),
+  costCpLogs: def('spec.cost.controlPlaneLogGbPerMonth', 20, ['L16'], 'an assumption of the cost estimate'),
+  costContainerLogs: def('spec.cost.containerLogGbPerMonth', 100, ['L24'], 'an assumption of the cost estimate'),
+  costInterAz: def('spec.cost.interAzGbPerMonth', 500, ['L02', 'L19'], 'an assumption of the cost estimate'),
+  costEgress: def('spec.cost.internetEgressGbPerMonth', 200, [], 'an assumption of the cost estimate'),
+  costSpot: def('spec.cost.spotDiscountPercent', 60, ['L08'], 'spot has run 60–70% below on-demand for general-purpose families; 60 stays on the safe side'),
 } as const satisfies Record<string, DefaultDoc>;
 
 export type DefaultKey = keyof typeof DEFAULTS;

@@ -1,5 +1,6 @@
 // spec → ResolvedCluster. Pure: the planning date comes in as an argument, facts come from data/.
 // Every value not in the spec is taken from DEFAULTS and recorded, so nothing is silent.
+import { type CostAssumptions, costAssumptions } from '../cost/assumptions.js';
 import { SpecError } from '../errors.js';
 import { findEksVersion, findInstanceType, newestEksVersion, type InstanceType } from '../facts/index.js';
 import type { SourceMap } from '../spec/parse.js';
@@ -94,10 +95,28 @@ class Resolver {
       access: { admins: s.access?.admins ?? [], teams: s.access?.teams ?? [] },
       workloads: { ...(s.workloads?.expectedPods !== undefined ? { expectedPods: s.workloads.expectedPods } : {}), manifests: s.workloads?.manifests ?? [] },
       ignore: (s.ignore ?? []).map((x, i) => ({ path: `spec.ignore[${i}]`, ...x })),
+      cost: this.costAssumptions(),
       defaults: this.applied,
       source: this.source,
     };
     return cluster;
+  }
+
+  private costAssumptions(): CostAssumptions {
+    const c = this.spec.spec.cost ?? {};
+    const keys: Array<[keyof typeof c & keyof CostAssumptions, DefaultKey]> = [
+      ['natGbPerMonth', 'costNat'],
+      ['loadBalancerLcus', 'costLcus'],
+      ['interfaceEndpointGbPerMonth', 'costEndpoints'],
+      ['controlPlaneLogGbPerMonth', 'costCpLogs'],
+      ['containerLogGbPerMonth', 'costContainerLogs'],
+      ['interAzGbPerMonth', 'costInterAz'],
+      ['internetEgressGbPerMonth', 'costEgress'],
+      ['spotDiscountPercent', 'costSpot'],
+    ];
+    const out = costAssumptions(this.spec);
+    for (const [field, key] of keys) if (c[field] === undefined) this.take(undefined, key, out[field]);
+    return out;
   }
 
   private network(): ResolvedNetwork {

@@ -73,6 +73,7 @@ export function toSpec(m: ResolvedCluster): Record<string, unknown> {
       addons: m.addons,
       ...(m.access.admins.length || m.access.teams.length ? { access: m.access } : {}),
       ...(m.workloads.expectedPods !== undefined || m.workloads.manifests.length ? { workloads: m.workloads } : {}),
+      cost: { ...m.cost, ...(Object.keys(m.cost.spotDiscountByFamily).length ? {} : { spotDiscountByFamily: undefined }) },
       ...(m.ignore.length ? { ignore: m.ignore.map(({ rule, reason }) => ({ rule, reason })) } : {}),
     },
   };

@@ -1,5 +1,6 @@
 // The resolved cluster: the spec with every default made explicit. Rules, capacity, cost and the
 // renderers read only this type; it is produced only by resolve() (the brand enforces that).
+import type { CostAssumptions } from '../cost/assumptions.js';
 import type { EksVersion, InstanceType } from '../facts/index.js';
 import type { EvictionSignal, LogType, VpcEndpoint } from '../spec/schema.js';
 import type { SourceMap } from '../spec/parse.js';
@@ -151,6 +152,8 @@ export interface ResolvedCluster {
   access: { admins: string[]; teams: Array<{ name: string; namespaces: string[]; roleArn: string }> };
   workloads: { expectedPods?: number; manifests: string[] };
   ignore: Array<{ path: string; rule: string; reason: string }>;
+  /** Usage assumptions of the cost estimate. */
+  cost: CostAssumptions;
   /** Every value the resolver filled in. */
   defaults: AppliedDefault[];
   /** Positions of spec paths in the source file, for findings. */

@@ -1,5 +1,6 @@
 // The machine-readable plan: stable keys, no colours, locations as file:line:col objects.
 import { toSpec } from '../model/to-spec.js';
+import { costJson } from './cost.js';
 import type { PlanResult } from '../plan.js';
 import { API_VERSION } from '../spec/schema.js';
 
@@ -18,6 +19,7 @@ export function planJson(r: PlanResult): Record<string, unknown> {
       ...(f.suppressed ? { suppressed: f.suppressed } : {}),
     })),
     capacity: r.capacity,
+    cost: costJson(r.cost),
     defaults: r.model.defaults,
     summary: r.summary,
   };

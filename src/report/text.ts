@@ -3,7 +3,7 @@ import type { AddonName, ResolvedCluster } from '../model/types.js';
 import type { PlanResult } from '../plan.js';
 import { findRule } from '../rules/index.js';
 import type { Finding, Severity } from '../rules/types.js';
-import { formatNumber } from '../util/format.js';
+import { formatNumber, usd } from '../util/format.js';
 import { type Style, style, table } from './style.js';
 
 const n = (x: number) => formatNumber(x);
@@ -11,7 +11,7 @@ const n = (x: number) => formatNumber(x);
 export function planText(r: PlanResult, opts: { color: boolean }): string {
   const s = style(opts.color);
   const m = r.model;
-  return [header(m, s), network(r, s), nodeGroups(r, s), addons(m, s), findings(r.findings, r.summary, s)].join('\n\n') + '\n';
+  return [header(m, s), network(r, s), nodeGroups(r, s), addons(m, s), cost(r, s), findings(r.findings, r.summary, s)].join('\n\n') + '\n';
 }
 
 function header(m: ResolvedCluster, s: Style): string {
@@ -93,6 +93,15 @@ function addons(m: ResolvedCluster, s: Style): string {
   const on = (Object.keys(ADDON_LABEL) as AddonName[]).filter((k) => a[k] !== false).map((k) => ADDON_LABEL[k] + (detail[k] ? ` (${detail[k]})` : ''));
   const off = (Object.keys(ADDON_LABEL) as AddonName[]).filter((k) => a[k] === false).map((k) => ADDON_LABEL[k]);
   return `${s.bold('Add-ons')}  ${on.join(', ')}${off.length ? `\n  off: ${off.join(', ')}` : ''}`;
+}
+
+function cost(r: PlanResult, s: Style): string {
+  const c = r.cost;
+  const byCategory = new Map<string, number>();
+  for (const i of c.items) if (i.monthlyUsd !== null) byCategory.set(i.category, (byCategory.get(i.category) ?? 0) + i.monthlyUsd);
+  const parts = [...byCategory].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${usd(v)}`);
+  const unknown = c.items.filter((i) => i.monthlyUsd === null).length;
+  return `${s.bold('Cost')}  about ${usd(c.monthlyUsd)}/month${c.partial ? ` (partial: ${unknown} item${unknown === 1 ? '' : 's'} without a price in ${c.region})` : ''}: ${parts.join(', ')}; details with kuberator cost`;
 }
 
 const LABEL: Record<Severity, string> = { error: 'ERROR', warning: 'WARNING', info: 'INFO' };

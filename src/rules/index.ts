@@ -1,6 +1,7 @@
 // The registry: every rule group, listed explicitly. Order here is the order in docs/rules.md.
 import { addonRules } from './cluster/addons.js';
 import { availabilityRules } from './cluster/availability.js';
+import { costRules } from './cluster/cost.js';
 import { kubeletRules } from './cluster/kubelet.js';
 import { networkRules } from './cluster/network.js';
 import { nodeRules } from './cluster/nodes.js';
@@ -20,6 +21,7 @@ export const RULE_GROUPS: ReadonlyArray<{ name: string; description: string; rul
   { name: 'scaling', description: 'Autoscaling and DNS scaling.', rules: scalingRules },
   { name: 'version', description: 'Kubernetes version support.', rules: versionRules },
   { name: 'addons', description: 'In-cluster add-ons the platform depends on.', rules: addonRules },
+  { name: 'cost', description: 'Money the spec leaves on the table, with figures.', rules: costRules },
 ];
 
 export const RULES: readonly Rule[] = RULE_GROUPS.flatMap((g) => g.rules);

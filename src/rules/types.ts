@@ -1,6 +1,7 @@
 // A rule is one typed object with a pure check. Rule groups live one file each under
 // rules/cluster/; rules/index.ts lists them explicitly.
 import type { ClusterCapacity } from '../capacity/index.js';
+import type { CostEstimate } from '../cost/estimate.js';
 import type { Location } from '../errors.js';
 import type { ResolvedCluster } from '../model/types.js';
 
@@ -15,6 +16,7 @@ export interface RuleContext {
   /** The planning date, YYYY-MM-DD (support windows are judged against it). */
   today: string;
   capacity: ClusterCapacity;
+  cost: CostEstimate;
 }
 
 /** What a check returns: where and what. The engine adds the rule's metadata and the location. */

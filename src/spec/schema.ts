@@ -259,6 +259,20 @@ export const clusterSpecSchema = z.strictObject({
         manifests: z.array(z.string()).optional(),
       })
       .optional(),
+    cost: z
+      .strictObject({
+        natGbPerMonth: z.number().nonnegative().optional().meta(d('GB processed by the NAT gateways each month.')),
+        loadBalancerLcus: z.number().nonnegative().optional().meta(d('Average load balancer capacity units (LCU/NLCU) in use.')),
+        interfaceEndpointGbPerMonth: z.number().nonnegative().optional().meta(d('GB processed by interface VPC endpoints each month.')),
+        controlPlaneLogGbPerMonth: z.number().nonnegative().optional().meta(d('GB of control-plane logs each month.')),
+        containerLogGbPerMonth: z.number().nonnegative().optional().meta(d('GB of container logs fluent-bit ships each month.')),
+        interAzGbPerMonth: z.number().nonnegative().optional().meta(d('GB crossing zones each month (billed in each direction).')),
+        internetEgressGbPerMonth: z.number().nonnegative().optional().meta(d('GB sent to the internet each month.')),
+        spotDiscountPercent: z.number().min(0).max(95).optional().meta(d('Assumed spot discount from the on-demand price, in percent.')),
+        spotDiscountByFamily: z.record(z.string(), z.number().min(0).max(95)).optional().meta(d('Spot discount per instance family (m6i, c7g…), in percent.')),
+      })
+      .optional()
+      .meta(d('Assumptions of the cost estimate (`kuberator cost`).')),
     ignore: z
       .array(z.strictObject({ rule: z.string(), reason: z.string().min(1, 'a reason is required') }))
       .optional()

@@ -1,6 +1,7 @@
 // Every name the templates use, built in one place: stack names, file names, export names and
 // logical ids. Deterministic: the same model always gives the same names.
-import type { ResolvedCluster, ResolvedNodeGroup } from '../../model/types.js';
+import type { ResolvedCluster } from '../../model/types.js';
+import type { NodeGroupUnit } from '../../model/units.js';
 
 /** `eu-west-1a` → `EuWest1a`, for logical ids. */
 export function pascal(s: string): string {
@@ -11,18 +12,7 @@ export function pascal(s: string): string {
     .join('');
 }
 
-/** One Auto Scaling group (or managed node group) of a node group: per-AZ groups have one per zone. */
-export interface NodeGroupUnit {
-  group: ResolvedNodeGroup;
-  /** The zone of a per-AZ unit. */
-  zone?: string;
-  /** `apps`, or `data-eu-west-1a` for a per-AZ unit. */
-  key: string;
-}
-
-export function nodeGroupUnits(m: ResolvedCluster): NodeGroupUnit[] {
-  return m.nodeGroups.flatMap((group) => (group.perAz ? group.zones.map((zone) => ({ group, zone, key: `${group.name}-${zone}` })) : [{ group, key: group.name }]));
-}
+export { nodeGroupUnits, type NodeGroupUnit } from '../../model/units.js';
 
 export class Names {
   constructor(private readonly m: ResolvedCluster) {}

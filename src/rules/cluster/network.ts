@@ -1,5 +1,5 @@
 // Network shape: NAT, endpoints, access path, subnet room, overlaps, CNI SNAT (L02, L03, L12–L14).
-import { servicePrices } from '../../facts/index.js';
+import { servicePrice } from '../../cost/prices.js';
 import type { ResolvedCluster } from '../../model/types.js';
 import { overlaps, parseCidr } from '../../util/cidr.js';
 import type { RawFinding, Rule } from '../types.js';
@@ -52,12 +52,16 @@ export const networkRules: Rule[] = [
     check: (m) => {
       const n = natCount(m);
       if (n === 0) return [];
-      const price = servicePrices().natGateway[m.region];
-      const ref = servicePrices().natGateway['us-east-1'];
-      const message = price
-        ? `${n} NAT gateway${n > 1 ? 's' : ''}: ${usd(n * price.perHour * HOURS_PER_MONTH)}/month before traffic, plus ${usd(price.perGbProcessed)} per GB processed`
-        : `${n} NAT gateway${n > 1 ? 's' : ''}; the NAT price for ${m.region} is not in kuberator's data${ref ? ` (us-east-1: ${usd(n * ref.perHour * HOURS_PER_MONTH)}/month plus ${usd(ref.perGbProcessed)}/GB)` : ''}`;
-      return [{ path: 'spec.network.nat', message }];
+      const hour = servicePrice('natGateway', m.region, 'perHour');
+      const gb = servicePrice('natGateway', m.region, 'perGbProcessed');
+      if (!hour || !gb) {
+        const ref = servicePrice('natGateway', 'us-east-1', 'perHour');
+        return [{ path: 'spec.network.nat', message: `${n} NAT gateway${n > 1 ? 's' : ''}; the NAT price for ${m.region} is not in kuberator's data${ref ? ` (us-east-1: ${usd(n * ref.usd * HOURS_PER_MONTH)}/month before traffic)` : ''}` }];
+      }
+      const fixed = n * hour.usd * HOURS_PER_MONTH;
+      const traffic = m.cost.natGbPerMonth * gb.usd;
+      const single = n > 1 ? `; one gateway for all zones would save ${usd(fixed - hour.usd * HOURS_PER_MONTH)}/month but fail with its zone and add cross-zone traffic` : '';
+      return [{ path: 'spec.network.nat', message: `${n} NAT gateway${n > 1 ? 's' : ''}: ${usd(fixed)}/month, plus ${usd(traffic)} for ${m.cost.natGbPerMonth} GB at ${usd(gb.usd)}/GB${single}` }];
     },
   },
   {
