@@ -12,7 +12,7 @@ export interface Price {
 
 interface Curated {
   sources: Record<string, { description: string; url: string; date: string }>;
-  prices: Record<string, Record<string, Record<string, number | string>>>;
+  prices: Record<string, Record<string, Record<string, number | string | Record<string, string>>>>;
 }
 
 let curated: Curated | null | undefined;
@@ -38,8 +38,11 @@ export function servicePrice(table: string, region: string, field: string): Pric
   const c = curatedPrices();
   const entry = c?.prices[table]?.[region];
   if (entry && typeof entry[field] === 'number') {
-    const src = c!.sources[String(entry.source)];
-    return { usd: entry[field] as number, source: src ? `${src.description}, ${src.date}` : String(entry.source) };
+    // One field may come from another source than the rest of its entry.
+    const key = (entry.fieldSources as unknown as Record<string, string> | undefined)?.[field] ?? String(entry.source);
+    const src = c!.sources[key];
+    // The key and date; the full provenance of each key is in data/SOURCES.md.
+    return { usd: entry[field] as number, source: src ? `${key}, ${src.date}` : key };
   }
   const bundled = (servicePrices() as unknown as Record<string, Record<string, Record<string, number>>>)[table]?.[region];
   if (bundled && typeof bundled[field] === 'number') return { usd: bundled[field]!, source: BUNDLED_SOURCE[table] ?? 'bundled price table' };
