@@ -15,6 +15,8 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'error',
+  // The AWS SDK is loaded from node_modules, and only by the commands that call AWS.
+  external: ['@aws-sdk/*'],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: { js: "import { createRequire as __kbrRequire } from 'node:module'; const require = __kbrRequire(import.meta.url);" },
 });

@@ -1,5 +1,6 @@
 // The library's plan operation: text in, data out. No printing, no process state; the date is a parameter.
 import { type ClusterCapacity, computeCapacity } from './capacity/index.js';
+import { type CostEstimate, estimateCost } from './cost/estimate.js';
 import { resolve } from './model/resolve.js';
 import type { ResolvedCluster } from './model/types.js';
 import { checkIgnores, runRules } from './rules/engine.js';
@@ -16,6 +17,7 @@ export interface PlanOptions {
 export interface PlanResult {
   model: ResolvedCluster;
   capacity: ClusterCapacity;
+  cost: CostEstimate;
   findings: Finding[];
   summary: Record<'errors' | 'warnings' | 'infos' | 'suppressed', number>;
 }
@@ -27,8 +29,9 @@ export function plan(text: string, file: string, opts: PlanOptions): PlanResult 
   const rules = opts.rules ?? RULES;
   checkIgnores(model, RULES);
   const capacity = computeCapacity(model);
-  const findings = runRules(model, rules, { today: opts.today, capacity });
-  return { model, capacity, findings, summary: summarize(findings) };
+  const cost = estimateCost(model, opts.today);
+  const findings = runRules(model, rules, { today: opts.today, capacity, cost });
+  return { model, capacity, cost, findings, summary: summarize(findings) };
 }
 
 export function summarize(findings: readonly Finding[]): PlanResult['summary'] {

@@ -95,3 +95,44 @@ describe('kuberator cost (CLI)', () => {
     assert.equal(json.cost.monthlyUsd, 328.09);
   });
 });
+
+describe('right-sizing from workloads', () => {
+  test('workloads: replicas, requests (init containers at their peak) and node roles', async () => {
+    const { parseWorkloads } = await import('../src/workloads/manifests.js');
+    const { readRepoFile } = await import('./helpers/run-cli.js');
+    const { workloads, issues } = parseWorkloads([{ file: 'shop.yaml', text: readRepoFile('test/fixtures/workloads/shop.yaml') }]);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(
+      workloads.map((w) => [w.kind, w.name, w.replicas, w.cpuMillicores, w.memoryMiB, w.role ?? '-']),
+      [
+        ['Deployment', 'web', 6, 250, 512, '-'],
+        ['Deployment', 'api', 4, 1000, 1152, 'app'],
+        ['StatefulSet', 'postgres', 3, 1000, 4096, 'stateful'],
+        ['DaemonSet', 'node-agent', 1, 100, 128, '-'],
+        ['Job', 'reindex', 2, 500, 2048, '-'],
+        ['Deployment', 'giant', 1, 64000, 8192, 'app'],
+      ],
+    );
+  });
+  test('kuberator cost --manifests: cheapest fit per group, never below the LP bound, waste and unplaceable reported', () => {
+    const r = runCli(['cost', 'examples/production.yaml', '--manifests', 'test/fixtures/workloads', '-o', 'json']);
+    assert.equal(r.code, 0, r.stderr);
+    const sizing = (JSON.parse(r.stdout) as { rightSizing: Array<{ group: string; pods: number; recommendedNodes: number; recommendedMonthlyUsd: number; lowerBoundMonthlyUsd: number; desiredMonthlyUsd: number; unplaceable: string[] }> }).rightSizing;
+    const apps = sizing.find((g) => g.group === 'apps')!;
+    assert.equal(apps.pods, 6 + 4 + 2 + 1);
+    assert.deepEqual(apps.unplaceable, ['shop/giant']);
+    assert.ok(apps.recommendedNodes >= 3, 'one node per zone at least');
+    for (const g of sizing) {
+      assert.ok(g.lowerBoundMonthlyUsd <= g.recommendedMonthlyUsd + 0.01, `${g.group}: bound ≤ recommendation`);
+    }
+    assert.equal(sizing.find((g) => g.group === 'data')!.pods, 3);
+    const text = runCli(['cost', 'examples/production.yaml', '--manifests', 'test/fixtures/workloads']).stdout;
+    assert.match(text, /Right-sizing from workload requests/);
+    assert.match(text, /Fits on no allowed instance type: shop\/giant \(apps\)/);
+  });
+  test('malformed manifests are an input error with their position; a missing path too', () => {
+    const bad = runCli(['cost', 'examples/minimal.yaml', '--manifests', 'bad.yaml'], { files: {} });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /cannot read manifests at bad\.yaml: no such file or directory/);
+  });
+});

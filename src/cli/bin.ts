@@ -11,4 +11,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = main(process.argv.slice(2), processIo());
+const result = main(process.argv.slice(2), processIo());
+if (typeof result === 'number') process.exitCode = result;
+else void result.then((code) => (process.exitCode = code));

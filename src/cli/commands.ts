@@ -1,8 +1,12 @@
 // Every command in one table: name, arguments, options, and the function that runs it.
 // Handlers return an exit code; they print only through the injected io.
-import { KuberatorError } from '../errors.js';
+import { dirname, join } from 'node:path';
+import { type RightSizing, rightSize } from '../cost/rightsize.js';
+import { KuberatorError, SpecError } from '../errors.js';
+import { parseWorkloads } from '../workloads/manifests.js';
+import { priceCacheDir, regions, unknownRegionMessage } from '../facts/index.js';
 import { plan, type PlanResult } from '../plan.js';
-import { costCompare, costJson, costText } from '../report/cost.js';
+import { costCompare, costJson, costText, rightSizingText } from '../report/cost.js';
 import { defaultsYaml } from '../report/defaults-yaml.js';
 import { jsonSchema } from '../report/docs.js';
 import { planJson } from '../report/json.js';
@@ -22,7 +26,7 @@ export interface CommandSpec {
   summary: string;
   args: string[];
   options: Array<{ flags: string; description: string; choices?: string[]; default?: string }>;
-  run(args: string[], opts: Record<string, unknown>, io: CliIo): number;
+  run(args: string[], opts: Record<string, unknown>, io: CliIo): number | Promise<number>;
 }
 
 const dateOption = { flags: '--date <YYYY-MM-DD>', description: 'planning date for support windows (default: today)' };
@@ -51,6 +55,20 @@ export function readSpec(path: string, io: CliIo): string {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory, not a spec file' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw new KuberatorError('KBR-CLI002', `cannot read ${path}: ${why}`);
   }
+}
+
+/** Workloads from manifest paths, right-sized against the plan; unreadable or malformed input is an input error. */
+function rightSizeFrom(r: PlanResult, paths: string[], io: CliIo): RightSizing[] {
+  const files = paths.flatMap((p) => {
+    try {
+      return io.readTree(p);
+    } catch (e) {
+      throw new KuberatorError('KBR-CLI005', `cannot read manifests at ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+    }
+  });
+  const { workloads, issues } = parseWorkloads(files);
+  if (issues.length) throw new SpecError(paths[0]!, issues);
+  return rightSize(r.model, r.capacity, workloads);
 }
 
 export const COMMANDS: CommandSpec[] = [
@@ -82,6 +100,7 @@ export const COMMANDS: CommandSpec[] = [
     options: [
       { flags: '-o, --output <format>', description: 'output format', choices: ['text', 'json'], default: 'text' },
       { flags: '--compare <spec2>', description: 'print the difference to a second spec, item by item' },
+      { flags: '--manifests <path>', description: 'right-size node groups from these workload manifests (default: spec.workloads.manifests)' },
       dateOption,
     ],
     run([file], opts, io) {
@@ -92,7 +111,32 @@ export const COMMANDS: CommandSpec[] = [
         io.stdout(opts.output === 'json' ? JSON.stringify({ base: costJson(a.cost), compared: costJson(b.cost), differenceUsd: Math.round((b.cost.monthlyUsd - a.cost.monthlyUsd) * 100) / 100 }, null, 2) + '\n' : costCompare(a.cost, b.cost, [file!, opts.compare]));
         return 0;
       }
-      io.stdout(opts.output === 'json' ? JSON.stringify(costJson(a.cost), null, 2) + '\n' : costText(a.cost));
+      const sources = typeof opts.manifests === 'string' ? [opts.manifests] : a.model.workloads.manifests.map((p) => join(dirname(file!), p));
+      const sizing = sources.length ? rightSizeFrom(a, sources, io) : undefined;
+      if (opts.output === 'json') io.stdout(JSON.stringify({ ...costJson(a.cost), ...(sizing ? { rightSizing: sizing } : {}) }, null, 2) + '\n');
+      else io.stdout(costText(a.cost) + (sizing ? `\n${rightSizingText(sizing)}` : ''));
+      return 0;
+    },
+  },
+  {
+    name: 'prices',
+    summary: 'Refresh EC2 prices of a region from the AWS Price List API into the local cache (prices update)',
+    args: ['<action>'],
+    options: [
+      { flags: '--region <region>', description: 'the region whose prices to fetch' },
+      { flags: '--cache-dir <dir>', description: 'where fetched prices are kept (default: $KUBERATOR_CACHE_DIR or ~/.cache/kuberator)' },
+    ],
+    async run([action], opts, io) {
+      if (action !== 'update') throw new KuberatorError('KBR-CLI006', `unknown action '${action}'; the prices command takes: update`);
+      const region = opts.region as string | undefined;
+      if (!region) throw new KuberatorError('KBR-CLI007', 'prices update needs --region <region>');
+      if (!regions().includes(region)) throw new KuberatorError('KBR-CLI008', unknownRegionMessage(region));
+      // The AWS SDK loads only on this path; the Price List API answers from us-east-1.
+      const [{ PricingClient }, { fetchEc2Prices }] = await Promise.all([import('@aws-sdk/client-pricing'), import('../prices/update.js')]);
+      const prices = await fetchEc2Prices(new PricingClient({ region: 'us-east-1' }), region, io.today());
+      const file = join((opts.cacheDir as string | undefined) ?? priceCacheDir(io.env), `ec2-prices-${region}.json`);
+      io.writeFile(file, JSON.stringify(prices, null, 1) + '\n');
+      io.stdout(`wrote ${Object.keys(prices.prices).length} EC2 prices for ${region} to ${file}; they override the bundled ones\n`);
       return 0;
     },
   },

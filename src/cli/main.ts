@@ -7,8 +7,9 @@ import type { CliIo } from './io.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
 
-export function main(argv: readonly string[], io: CliIo): number {
-  let code: number = EXIT.ok;
+/** Runs one command; a command that calls AWS returns a promise, and so does main then. */
+export function main(argv: readonly string[], io: CliIo): number | Promise<number> {
+  let code: number | Promise<number> = EXIT.ok;
   const program = new Command('kuberator')
     .description('Production Kubernetes on AWS from a short cluster spec')
     .version('0.1.0')
@@ -34,24 +35,31 @@ export function main(argv: readonly string[], io: CliIo): number {
 
   try {
     program.parse([...argv], { from: 'user' });
-    return code;
+    // Assigned inside the action callback, which the compiler does not follow.
+    const result = code as number | Promise<number>;
+    return result instanceof Promise ? result.catch((e: unknown) => fail(e, io)) : result;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version exit 0; a missing command prints help as an error (exit 2).
-      return e.exitCode === 0 ? EXIT.ok : EXIT.input;
-    }
-    if (e instanceof SpecError) {
-      for (const issue of e.issues) io.stderr(formatIssue(e.file, issue) + '\n');
-      io.stderr(`${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in ${e.file}\n`);
-      return EXIT.input;
-    }
-    if (e instanceof KuberatorError && e.source === 'user') {
-      io.stderr(`error: ${e.message}\n`);
-      return EXIT.input;
-    }
-    const err = e as Error;
-    io.stderr(`internal error: ${err?.message ?? String(e)}\nThis is a bug in kuberator; set KUBERATOR_DEBUG=1 for details.\n`);
-    if (io.env.KUBERATOR_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
-    return EXIT.internal;
+    return fail(e, io);
   }
+}
+
+/** Errors to messages and exit codes; a stack trace only with KUBERATOR_DEBUG. */
+function fail(e: unknown, io: CliIo): number {
+  if (e instanceof CommanderError) {
+    // --help and --version exit 0; a missing command prints help as an error (exit 2).
+    return e.exitCode === 0 ? EXIT.ok : EXIT.input;
+  }
+  if (e instanceof SpecError) {
+    for (const issue of e.issues) io.stderr(formatIssue(e.file, issue) + '\n');
+    io.stderr(`${e.issues.length} problem${e.issues.length === 1 ? '' : 's'} in ${e.file}\n`);
+    return EXIT.input;
+  }
+  if (e instanceof KuberatorError && e.source === 'user') {
+    io.stderr(`error: ${e.message}\n`);
+    return EXIT.input;
+  }
+  const err = e as Error;
+  io.stderr(`internal error: ${err?.message ?? String(e)}\nThis is a bug in kuberator; set KUBERATOR_DEBUG=1 for details.\n`);
+  if (io.env.KUBERATOR_DEBUG) io.stderr(`${err?.stack ?? ''}\n`);
+  return EXIT.internal;
 }

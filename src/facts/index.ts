@@ -1,6 +1,8 @@
 // Typed access to the committed fact tables under data/ (built by `npm run facts`, provenance in
 // data/SOURCES.md). Files are read lazily, once, and only the region asked for is loaded.
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KuberatorError } from '../errors.js';
 import { didYouMean } from '../util/suggest.js';
@@ -104,7 +106,20 @@ export function unknownRegionMessage(region: string): string {
   return `unknown region '${region}'${didYouMean(region, regions())}`;
 }
 
+/** Where `kuberator prices update` keeps fetched prices; they override the bundled ones. */
+export function priceCacheDir(env: Record<string, string | undefined> = process.env): string {
+  return env.KUBERATOR_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'kuberator');
+}
+
+const fetched = new Map<string, Ec2Prices | null>();
+
 export function ec2Prices(region: string): Ec2Prices | undefined {
+  if (!fetched.has(region)) {
+    const file = join(priceCacheDir(), `ec2-prices-${region}.json`);
+    fetched.set(region, existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Ec2Prices) : null);
+  }
+  const cached = fetched.get(region);
+  if (cached) return cached;
   if (!regions().includes(region)) return undefined;
   return load<Ec2Prices>(`prices/ec2/${region}.json`);
 }

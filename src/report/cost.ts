@@ -1,5 +1,6 @@
 // The cost estimate as text (a table with sources), JSON, and a comparison of two estimates.
 import type { CostEstimate, CostItem } from '../cost/estimate.js';
+import type { RightSizing } from '../cost/rightsize.js';
 import { formatNumber, usd } from '../util/format.js';
 import { table } from './style.js';
 
@@ -25,6 +26,28 @@ export function costText(e: CostEstimate): string {
 
 function sum(values: Array<number | null>): number | null {
   return values.some((v) => v === null) ? null : Math.round(values.reduce<number>((s, v) => s + v!, 0) * 100) / 100;
+}
+
+export function rightSizingText(groups: RightSizing[]): string {
+  const rows = [['group', 'pods', 'now (on demand)', 'recommended', 'LP bound', 'gap', 'idle CPU / memory / cost']];
+  for (const g of groups) {
+    rows.push([
+      g.group,
+      String(g.pods),
+      `${g.desiredNodes} nodes, ${money(g.desiredMonthlyUsd)}`,
+      `${g.recommended.map((n) => `${n.count} × ${n.instanceType}`).join(' + ') || '0'}, ${money(g.recommendedMonthlyUsd)}`,
+      money(g.lowerBoundMonthlyUsd),
+      g.gap === null ? 'n/a' : `${(g.gap * 100).toFixed(1)}%`,
+      `${(g.waste.cpuMillicores / 1000).toFixed(1)} CPU / ${(g.waste.memoryMiB / 1024).toFixed(1)} GiB / ${money(g.waste.monthlyUsd)}`,
+    ]);
+  }
+  const unplaceable = groups.flatMap((g) => g.unplaceable.map((w) => `${w} (${g.group})`));
+  return [
+    'Right-sizing from workload requests (per month, on-demand prices; one node per zone kept):',
+    table(rows),
+    ...(unplaceable.length ? ['', `Fits on no allowed instance type: ${unplaceable.join(', ')}`] : []),
+    '',
+  ].join('\n');
 }
 
 export function costJson(e: CostEstimate): Record<string, unknown> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
+import { readTree, writeFileAtomic } from '../../src/cli/io.js';
 import { writeOutputDir } from '../../src/cli/output-dir.js';
 
 /** The repository root (this file runs from dist/test/helpers/). */
@@ -31,8 +32,30 @@ export function runCli(argv: string[], opts: { files?: Record<string, string>; e
     env: opts.env ?? {},
     isTTY: opts.tty ?? false,
     writeOutputDir,
+    writeFile: writeFileAtomic,
+    readTree: (p) => readTree(p.startsWith('/') ? p : join(ROOT, p)).map((f) => ({ ...f, file: f.file.startsWith(ROOT) ? f.file.slice(ROOT.length) : f.file })),
   };
   const code = main(argv, io);
+  if (typeof code !== 'number') throw new Error(`${argv[0]} is asynchronous: use runCliAsync`);
+  return { code, stdout, stderr };
+}
+
+/** The same for commands that call AWS (they return a promise). */
+export async function runCliAsync(argv: string[], opts: { env?: Record<string, string> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    readFile: (p) => readFileSync(p.startsWith('/') ? p : join(ROOT, p), 'utf8'),
+    today: () => TODAY,
+    env: opts.env ?? {},
+    isTTY: false,
+    writeOutputDir,
+    writeFile: writeFileAtomic,
+    readTree: (p) => readTree(p),
+  };
+  const code = await main(argv, io);
   return { code, stdout, stderr };
 }
 
