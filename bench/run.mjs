@@ -157,6 +157,7 @@ try {
     // render writes every template each run, replacing its own previous output atomically
     bench('render examples/production.yaml', [node, CLI, 'render', path.join(ROOT, 'examples/production.yaml'), '--out', path.join(TMP, 'render-prod'), '--date', DATE]),
     bench('render generated (100 groups, 6 zones)', [node, CLI, 'render', specPath, '--out', path.join(TMP, 'render-large'), '--date', DATE, '--force']),
+    bench('cost examples/production.yaml', [node, CLI, 'cost', path.join(ROOT, 'examples/production.yaml'), '--output', 'json', '--date', DATE]),
     bench('node -e 0 (Node start-up alone)', [node, '-e', '0']),
   ];
 } catch (e) {
@@ -210,6 +211,12 @@ const targets = [
 ];
 console.log('\ntargets (examples/production.yaml):');
 for (const t of targets) console.log(`  ${t.result.padEnd(4)}  ${t.name.padEnd(48)} ${t.value}`);
+
+// The right-sizing packer on synthetic workloads of 100, 1,000 and 10,000 pods (bench/packer.mjs).
+console.log('');
+const packer = spawnSync(node, [path.join(ROOT, 'bench/packer.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 600_000 });
+process.stdout.write(packer.stdout);
+if (packer.status !== 0) console.log(`packer bench failed (exit ${packer.status}): ${String(packer.stderr).slice(-500)}`);
 
 const loadAfter = load();
 console.log(`\nload average after: ${loadAfter}`);
