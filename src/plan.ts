@@ -6,12 +6,16 @@ import type { ResolvedCluster } from './model/types.js';
 import { checkIgnores, runRules } from './rules/engine.js';
 import { RULES } from './rules/index.js';
 import { type Finding, type Rule, type Severity } from './rules/types.js';
+import { SpecError } from './errors.js';
 import { parseSpec } from './spec/parse.js';
+import { type ParsedWorkloads, parseWorkloads } from './workloads/manifests.js';
 
 export interface PlanOptions {
   /** Planning date, YYYY-MM-DD. */
   today: string;
   rules?: readonly Rule[];
+  /** Reads spec.workloads.manifests (paths as written in the spec); without it workloads are not read. */
+  readManifests?: (paths: string[]) => Array<{ file: string; text: string }>;
 }
 
 export interface PlanResult {
@@ -30,7 +34,12 @@ export function plan(text: string, file: string, opts: PlanOptions): PlanResult 
   checkIgnores(model, RULES);
   const capacity = computeCapacity(model);
   const cost = estimateCost(model, opts.today);
-  const findings = runRules(model, rules, { today: opts.today, capacity, cost });
+  let workloads: ParsedWorkloads | undefined;
+  if (opts.readManifests && model.workloads.manifests.length) {
+    workloads = parseWorkloads(opts.readManifests(model.workloads.manifests));
+    if (workloads.issues.length) throw new SpecError(file, workloads.issues);
+  }
+  const findings = runRules(model, rules, { today: opts.today, capacity, cost, ...(workloads ? { workloads } : {}) });
   return { model, capacity, cost, findings, summary: summarize(findings) };
 }
 

@@ -1,6 +1,6 @@
 // Every command in one table: name, arguments, options, and the function that runs it.
 // Handlers return an exit code; they print only through the injected io.
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { type RightSizing, rightSize } from '../cost/rightsize.js';
 import { KuberatorError, SpecError } from '../errors.js';
 import { parseWorkloads } from '../workloads/manifests.js';
@@ -57,6 +57,19 @@ export function readSpec(path: string, io: CliIo): string {
   }
 }
 
+/** Reads spec.workloads.manifests, which are relative to the spec file. */
+function manifestReader(specFile: string, io: CliIo): (paths: string[]) => Array<{ file: string; text: string }> {
+  return (paths) =>
+    paths.flatMap((p) => {
+      const full = isAbsolute(p) ? p : join(dirname(specFile), p);
+      try {
+        return io.readTree(full);
+      } catch (e) {
+        throw new KuberatorError('KBR-CLI005', `cannot read manifests at ${full}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
+      }
+    });
+}
+
 /** Workloads from manifest paths, right-sized against the plan; unreadable or malformed input is an input error. */
 function rightSizeFrom(r: PlanResult, paths: string[], io: CliIo): RightSizing[] {
   const files = paths.flatMap((p) => {
@@ -83,7 +96,7 @@ export const COMMANDS: CommandSpec[] = [
       { flags: '--show-defaults', description: 'print the resolved spec as YAML, marking every default, and exit' },
     ],
     run([file], opts, io) {
-      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io) });
+      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io), readManifests: manifestReader(file!, io) });
       if (opts.showDefaults) {
         io.stdout(defaultsYaml(result.model));
         return 0;
@@ -151,7 +164,7 @@ export const COMMANDS: CommandSpec[] = [
     ],
     run([file], opts, io) {
       if (typeof opts.out !== 'string') throw new KuberatorError('KBR-CLI004', "render needs --out <dir>");
-      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io) });
+      const result = plan(readSpec(file!, io), file!, { today: planDate(opts, io), readManifests: manifestReader(file!, io) });
       const errors = result.findings.filter((f) => f.severity === 'error' && !f.suppressed);
       if (errors.length && !opts.force) {
         for (const f of errors) io.stderr(`${f.location ? `${f.location.file}:${f.location.line}:${f.location.col}` : f.path}: ${f.rule}: ${f.message}\n`);

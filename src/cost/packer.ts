@@ -17,9 +17,11 @@
 // the whole mix. Dot product: pod by pod, the shape that lines up best with the room left. Rules
 // run most promising first within a work budget, so large inputs stay fast. Every packing is padded
 // to the node minimum with the cheapest type; the cheapest few go through a local search (empty a
-// node into the others' room; move a node to a cheaper type and spill what no longer fits). Last,
-// the nodes that waste the most are pooled and packed again by every rule, kept when cheaper. Ties
-// go to fewer nodes, then to the earlier rule: the output is deterministic.
+// node into the others' room; move a node to a cheaper type and spill what no longer fits). With
+// several types, an LP with one column per (shape, type) also splits the pods among the types, and
+// each part is packed on its own. Last, the nodes that waste the most are pooled and packed again
+// by every rule, kept when cheaper. Ties go to fewer nodes, then to the earlier rule: the output is
+// deterministic.
 //
 // Lower bound. The LP relaxation: minimise Σ price_t·x_t subject to Σ x_t·cap_t,r ≥ demand_r for
 // CPU, memory and pod slots (capacities net of the DaemonSet) and Σ x_t ≥ the node minimum, x_t ≥ 0.
@@ -605,6 +607,9 @@ const RULE_BUDGET = 60_000_000;
 /** Packings, cheapest first, that go through the local search. */
 const POLISHED = 4;
 
+/** Most (shape, type) columns for the LP that splits the pods among types. */
+const SPLIT_MAX_COLUMNS = 2_000;
+
 /** Largest group of nodes repacked together. */
 const LNS_MAX_NODES = 64;
 
@@ -796,6 +801,75 @@ function repackWorst(ctx: Context, sh: Shapes, rules: Rule[], start: Bin[], minN
     if (!gained) break;
   }
   return { bins, improved };
+}
+
+/**
+ * Split the pods among the types the way an LP with one column per (shape, type) pair does, then
+ * pack each part on its own and put the nodes together. The aggregate LP knows that CPU-heavy
+ * types should take CPU-heavy pods, but not which pods; this one says which, so a mix of families
+ * (c, m and r types in one group) gets complementary pods on each. Null when the LP fails.
+ */
+function splitByLp(ctx: Context, sh: Shapes, rules: Rule[], minNodes: number): Bin[] | null {
+  const { kinds } = ctx;
+  const constraints: Record<string, { min?: number; max?: number }> = { n: { min: minNodes } };
+  const variables: Record<string, Record<string, number>> = {};
+  kinds.forEach((k, t) => {
+    constraints[`c${t}`] = { max: 0 };
+    constraints[`m${t}`] = { max: 0 };
+    constraints[`p${t}`] = { max: 0 };
+    variables[`x${t}`] = { cost: k.price, n: 1, [`c${t}`]: -1, [`m${t}`]: -1, [`p${t}`]: -1 };
+  });
+  for (let i = 0; i < sh.n; i++) {
+    constraints[`s${i}`] = { min: 1 };
+    const c = sh.cpu[i]!;
+    const m = sh.mem[i]!;
+    const q = sh.count[i]!;
+    kinds.forEach((k, t) => {
+      if (!fitsOn(k, c, m)) return;
+      variables[`z${i}_${t}`] = { [`s${i}`]: 1, [`c${t}`]: k.cpu > 0 ? (q * c) / k.cpu : 0, [`m${t}`]: k.mem > 0 ? (q * m) / k.mem : 0, [`p${t}`]: q / k.pods };
+    });
+  }
+  const lp = solver.Solve({ optimize: 'cost', opType: 'min', constraints, variables });
+  if (lp.feasible !== true) return null;
+  // Whole replicas per type: the floors, then the rest by largest fraction (ties: type order).
+  const parts = kinds.map(() => new Float64Array(sh.n));
+  for (let i = 0; i < sh.n; i++) {
+    const q = sh.count[i]!;
+    const share = kinds.map((k, t) => {
+      const v = lp[`z${i}_${t}`];
+      return typeof v === 'number' && v > 0 && fitsOn(k, sh.cpu[i]!, sh.mem[i]!) ? v * q : 0;
+    });
+    if (share.every((v) => v === 0)) return null;
+    let left = q;
+    share.forEach((v, t) => {
+      const whole = Math.min(left, Math.floor(v + 1e-7));
+      parts[t]![i] = whole;
+      left -= whole;
+    });
+    const byFraction = share
+      .map((v, t) => [v - Math.floor(v + 1e-7), t] as const)
+      .filter(([, t]) => share[t]! > 0)
+      .sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (let j = 0; left > 0; j = (j + 1) % byFraction.length) {
+      parts[byFraction[j]![1]]![i]! += 1;
+      left--;
+    }
+  }
+  const subRules = rules.filter((r) => r.seed.length === 0);
+  const bins: Bin[] = [];
+  for (const counts of parts) {
+    const map: number[] = [];
+    for (let i = 0; i < sh.n; i++) if (counts[i]! > 0) map.push(i);
+    if (map.length === 0) continue;
+    const sub = makeShapes(
+      map.map((i) => sh.cpu[i]!),
+      map.map((i) => sh.mem[i]!),
+      map.map((i) => counts[i]!),
+      map.map(() => []),
+    );
+    for (const b of solveWith(ctx, sub, subRules, 0).bins) bins.push({ ...b, items: new Map([...b.items].map(([s, q]) => [map[s]!, q] as [number, number])) });
+  }
+  return improve(sh, kinds, ctx.byPrice, pad(bins, ctx.cheapest, minNodes), minNodes);
 }
 
 // ---------- LP bound ----------
@@ -1111,10 +1185,14 @@ export function packNodeGroup(input: PackerInput, options: PackerOptions = {}): 
       rules.push({ ...r, name: `${fill}/${r.name}`, fill });
     }
     const ctx: Context = { kinds, byPrice, cheapest };
-    const first = solveWith(ctx, sh, rules, minNodes);
-    const repacked = repackWorst(ctx, sh, rules, first.bins, minNodes);
+    let start = solveWith(ctx, sh, rules, minNodes);
+    if (kinds.length > 1 && sh.n * kinds.length <= SPLIT_MAX_COLUMNS) {
+      const split = splitByLp(ctx, sh, rules, minNodes);
+      if (split && priceOf(kinds, split) < priceOf(kinds, start.bins) - 1e-9) start = { bins: split, rule: { ...start.rule, name: 'lp:split' } };
+    }
+    const repacked = repackWorst(ctx, sh, rules, start.bins, minNodes);
     best = repacked.bins;
-    strategy = first.rule.name + (repacked.improved ? '+repack' : '');
+    strategy = start.rule.name + (repacked.improved ? '+repack' : '');
   }
 
   const a = assemble(input, kinds, sh, best, options.assignments === true);

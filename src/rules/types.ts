@@ -2,6 +2,7 @@
 // rules/cluster/; rules/index.ts lists them explicitly.
 import type { ClusterCapacity } from '../capacity/index.js';
 import type { CostEstimate } from '../cost/estimate.js';
+import type { ParsedWorkloads } from '../workloads/manifests.js';
 import type { Location } from '../errors.js';
 import type { ResolvedCluster } from '../model/types.js';
 
@@ -17,6 +18,8 @@ export interface RuleContext {
   today: string;
   capacity: ClusterCapacity;
   cost: CostEstimate;
+  /** Workloads of spec.workloads.manifests, when the caller read them. */
+  workloads?: ParsedWorkloads;
 }
 
 /** What a check returns: where and what. The engine adds the rule's metadata and the location. */

@@ -60,8 +60,22 @@ function roleOf(p: PodSpec): string | undefined {
   return undefined;
 }
 
-export function parseWorkloads(files: Array<{ file: string; text: string }>): { workloads: Workload[]; issues: SpecIssue[] } {
+export interface LoadBalancerService {
+  namespace: string;
+  name: string;
+  file: string;
+}
+
+export interface ParsedWorkloads {
+  workloads: Workload[];
+  /** Services of type LoadBalancer: each gets a load balancer of its own (L20). */
+  loadBalancerServices: LoadBalancerService[];
+  issues: SpecIssue[];
+}
+
+export function parseWorkloads(files: Array<{ file: string; text: string }>): ParsedWorkloads {
   const workloads: Workload[] = [];
+  const loadBalancerServices: LoadBalancerService[] = [];
   const issues: SpecIssue[] = [];
   for (const { file, text } of files) {
     const lc = new LineCounter();
@@ -75,8 +89,11 @@ export function parseWorkloads(files: Array<{ file: string; text: string }>): { 
       const items = value && value.kind === 'List' && Array.isArray(value.items) ? (value.items as Record<string, unknown>[]) : value ? [value] : [];
       for (const obj of items) {
         const kind = String(obj.kind ?? '');
-        if (!KINDS.has(kind)) continue;
         const meta = (obj.metadata ?? {}) as { name?: string; namespace?: string };
+        if (kind === 'Service' && (obj.spec as { type?: string } | undefined)?.type === 'LoadBalancer') {
+          loadBalancerServices.push({ namespace: meta.namespace ?? 'default', name: meta.name ?? '?', file });
+        }
+        if (!KINDS.has(kind)) continue;
         const p = podSpecOf(kind, obj);
         if (!p) {
           issues.push({ path: `${kind}/${meta.name ?? '?'}`, message: 'has no pod template', location: { file, ...lc.linePos(doc.range[0]) } });
@@ -100,5 +117,5 @@ export function parseWorkloads(files: Array<{ file: string; text: string }>): { 
       }
     }
   }
-  return { workloads, issues };
+  return { workloads, loadBalancerServices, issues };
 }

@@ -80,11 +80,13 @@ export interface RuleCase {
   metadata?: JsonMap;
   spec?: JsonMap;
   todo?: string;
+  /** Manifest text the case's spec.workloads.manifests point at (as `manifests.yaml`). */
+  manifests?: string;
   /** `<rule> <name>`: the test name. */
   title: string;
 }
 
-const CASE_KEYS = new Set(['rule', 'name', 'path', 'severity', 'date', 'metadata', 'spec', 'todo']);
+const CASE_KEYS = new Set(['rule', 'name', 'path', 'severity', 'date', 'metadata', 'spec', 'todo', 'manifests']);
 const NAME = /^(fire|dont-fire)-[a-z0-9]+(-[a-z0-9]+)*$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -132,7 +134,8 @@ export function loadFixtureFile(fileName: string): RuleCase[] {
     const where = `cases[${index}]`;
     if (!isMap(raw)) return fail(where, 'expected a mapping');
     for (const k of Object.keys(raw)) if (!CASE_KEYS.has(k)) fail(where, `unknown key '${k}' (allowed: ${[...CASE_KEYS].join(', ')})`);
-    const { rule, name, path, severity, date, metadata, spec, todo } = raw;
+    const { rule, name, path, severity, date, metadata, spec, todo, manifests } = raw;
+    if (manifests !== undefined && typeof manifests !== 'string') fail(where, '`manifests` must be a string of YAML');
     if (typeof rule !== 'string' || rule === '') fail(where, '`rule` must be a rule id');
     if (typeof name !== 'string' || !NAME.test(name)) fail(where, '`name` must be fire-<kebab> or dont-fire-<kebab>');
     const expect = (name as string).startsWith('dont-fire-') ? 'dont-fire' : 'fire';
@@ -156,6 +159,7 @@ export function loadFixtureFile(fileName: string): RuleCase[] {
       ...(metadata !== undefined ? { metadata: metadata as JsonMap } : {}),
       ...(spec !== undefined ? { spec: spec as JsonMap } : {}),
       ...(todo !== undefined ? { todo: todo as string } : {}),
+      ...(manifests !== undefined ? { manifests: manifests as string } : {}),
       title: `${rule as string} ${name as string}`,
     };
   });
@@ -182,10 +186,10 @@ export function caseText(c: Pick<RuleCase, 'metadata' | 'spec'>): string {
 }
 
 /** Plans a spec document; an invalid spec fails the calling test with every SpecError issue. */
-export function planDocument(doc: JsonMap, file: string, today: string = DEFAULT_DATE): PlanResult {
+export function planDocument(doc: JsonMap, file: string, today: string = DEFAULT_DATE, manifests?: string): PlanResult {
   const text = stringify(doc);
   try {
-    return plan(text, file, { today });
+    return plan(text, file, { today, ...(manifests !== undefined ? { readManifests: (paths: string[]) => paths.map((f) => ({ file: f, text: manifests })) } : {}) });
   } catch (e) {
     if (e instanceof SpecError) {
       assert.fail(`${file}: the spec is invalid:\n${e.issues.map((i) => `  ${formatIssue(file, i)}`).join('\n')}\n--- spec ---\n${text}`);
@@ -196,7 +200,8 @@ export function planDocument(doc: JsonMap, file: string, today: string = DEFAULT
 
 /** Plans a case (file name `<case name>.yaml`, its date). */
 export function runCase(c: RuleCase): PlanResult {
-  return planDocument(caseDocument(c), `${c.name}.yaml`, c.date);
+  const doc = c.manifests !== undefined ? deepMerge(caseDocument(c), { spec: { workloads: { manifests: ['manifests.yaml'] } } }) : caseDocument(c);
+  return planDocument(doc, `${c.name}.yaml`, c.date, c.manifests);
 }
 
 /** The findings of one rule. */

@@ -2,7 +2,7 @@
 // what a change would save or cost, with the assumptions it rests on.
 import { groupHourly, HOURS_PER_MONTH } from '../../cost/estimate.js';
 import { spotDiscount } from '../../cost/assumptions.js';
-import { instancePrice } from '../../cost/prices.js';
+import { instancePrice, servicePrice } from '../../cost/prices.js';
 import { instanceTypes } from '../../facts/index.js';
 import type { ResolvedNodeGroup } from '../../model/types.js';
 import type { RawFinding, Rule } from '../types.js';
@@ -12,6 +12,22 @@ import { groupPath, usd } from './paths.js';
 const GENERAL_PURPOSE = ['m7i', 'm6i', 'm7a', 'm6a', 'm5'];
 
 export const costRules: Rule[] = [
+  {
+    id: 'cost/load-balancer-per-service',
+    severity: 'warning',
+    lessons: ['L20'],
+    equivalents: [],
+    title: 'A load balancer for every Service',
+    why: 'Each Service of type LoadBalancer gets a load balancer of its own, billed by the hour whether or not it carries traffic; one ingress layer behind one load balancer serves them all.',
+    fix: 'Make the Services ClusterIP and route to them through the ingress layer (spec.addons.ingress), keeping LoadBalancer only for non-HTTP protocols.',
+    check: (m, { workloads }) => {
+      const lbs = workloads?.loadBalancerServices ?? [];
+      if (lbs.length < 2) return [];
+      const hour = servicePrice('networkLoadBalancer', m.region, 'perHour');
+      const cost = hour ? `: about ${usd(lbs.length * hour.usd * HOURS_PER_MONTH)}/month before traffic, against ${usd(hour.usd * HOURS_PER_MONTH)} for one` : '';
+      return [{ path: 'spec.workloads.manifests', message: `${lbs.length} Services of type LoadBalancer (${lbs.slice(0, 3).map((s) => `${s.namespace}/${s.name}`).join(', ')}${lbs.length > 3 ? ', …' : ''})${cost}` }];
+    },
+  },
   {
     id: 'cost/spot-opportunity',
     severity: 'info',
