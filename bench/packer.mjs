@@ -12,7 +12,8 @@
 // 4xlarge, with their us-east-1 on-demand prices from data/prices/ec2/us-east-1.json and their
 // allocatable after kuberator's default reservations: the EKS AMI's kube-reserved formula,
 // system-reserved 100m and 100Mi, and a hard eviction threshold of 500Mi (1Gi from 64 GiB nodes).
-// maxPods is each type's ENI limit from data/instance-types.json.
+// maxPods is each type's ENI limit from data/instance-types.json. (m6i and m7i have the same room
+// as m6a at a higher price, so the packer sets them aside and every packing is on m6a.)
 //
 // Usage: node bench/packer.mjs [--json]. Importable too: runPackerBench() returns the figures.
 // Only Node built-ins and the compiled module are used.

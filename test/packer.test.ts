@@ -299,6 +299,15 @@ describe('packer: what cannot be packed or priced', () => {
     );
   });
 
+  test('a type with no more room than another and no lower price is never used, and named', () => {
+    const pricier: PackerInstanceType = { ...LARGE, name: 'm6i.large', usdPerHour: 0.1 };
+    const input = group({ instanceTypes: [pricier, LARGE, XLARGE], pods: [{ name: 'api', cpuMillicores: 500, memoryMiB: 1024, count: 10 }] });
+    const r = packNodeGroup(input, { assignments: true });
+    assertSound(input, r);
+    assert.deepEqual(r.excludedTypes, [{ instanceType: 'm6i.large', reason: 'dominated', by: 'm5.large' }]);
+    near(r.usdPerHour!, 0.288, 'price');
+  });
+
   test('a type whose DaemonSets do not fit is left out; with none left, every pod is unplaceable', () => {
     const tiny: PackerInstanceType = { name: 't3.nano', cpuMillicores: 150, memoryMiB: 200, maxPods: 4, usdPerHour: 0.0052 };
     const one = packNodeGroup(group({ instanceTypes: [tiny, LARGE], pods: [{ name: 'api', cpuMillicores: 500, memoryMiB: 1024, count: 1 }] }));

@@ -107,7 +107,12 @@ export interface PackerAssignment {
 
 export interface PackerExcludedType {
   instanceType: string;
-  reason: 'unpriced' | 'daemonSetDoesNotFit';
+  /**
+   * unpriced: its price is unknown. daemonSetDoesNotFit: the DaemonSets alone exceed its
+   * allocatable. dominated: never needed, as type `by` has at least its room for no more money.
+   */
+  reason: 'unpriced' | 'daemonSetDoesNotFit' | 'dominated';
+  by?: string;
 }
 
 export interface PackerResult {
@@ -128,7 +133,7 @@ export interface PackerResult {
   unplaceable: string[];
   /** Replicas left out, summed over the unplaceable workloads. */
   unplaceablePods: number;
-  /** Allowed types the packing could not use, and why. */
+  /** Allowed types the packing left out, and why, in the order of the input's types. */
   excludedTypes: PackerExcludedType[];
   /**
    * Allocatable that no pod nor DaemonSet requests, summed over the nodes. It is priced by share:
@@ -757,7 +762,8 @@ function repackWorst(ctx: Context, sh: Shapes, rules: Rule[], start: Bin[], minN
   for (let round = 0; round < 2; round++) {
     let gained = false;
     for (let size = 4; size <= LNS_MAX_NODES; size *= 2) {
-      for (const mode of ['waste', 'complement'] as const) {
+      const all = size >= bins.length; // both modes would pick every node: once is enough
+      for (const mode of all ? (['waste'] as const) : (['waste', 'complement'] as const)) {
         if (bins.length < 2) return { bins, improved };
         const k = Math.min(size, bins.length);
         const ids = bins.map((_, i) => i);
@@ -797,6 +803,7 @@ function repackWorst(ctx: Context, sh: Shapes, rules: Rule[], start: Bin[], minN
           gained = improved = true;
         }
       }
+      if (all) break;
     }
     if (!gained) break;
   }
@@ -1077,7 +1084,13 @@ export function packNodeGroup(input: PackerInput, options: PackerOptions = {}): 
   // node of it can become one of the other at no extra cost. Dropping it shrinks every search.
   const dominates = (a: Kind, b: Kind) =>
     a.cpu >= b.cpu && a.mem >= b.mem && a.pods >= b.pods && a.price <= b.price && (a.cpu > b.cpu || a.mem > b.mem || a.pods > b.pods || a.price < b.price || a.type < b.type);
-  let kinds = usable.filter((b) => !usable.some((a) => a !== b && dominates(a, b)));
+  let kinds = usable.filter((b) => {
+    const by = usable.find((a) => a !== b && dominates(a, b));
+    if (by) excludedTypes.push({ instanceType: b.name, reason: 'dominated', by: by.name });
+    return !by;
+  });
+  const position = new Map(input.instanceTypes.map((t, i) => [t.name, i]));
+  excludedTypes.sort((a, b) => position.get(a.instanceType)! - position.get(b.instanceType)!);
   if (!priced) {
     const first = input.instanceTypes.findIndex((t) => t.cpuMillicores >= ds.cpuMillicores && t.memoryMiB >= ds.memoryMiB && t.maxPods >= ds.pods);
     const t = input.instanceTypes[first];
