@@ -12,7 +12,7 @@ const estimate = (spec: Record<string, unknown>, today = TODAY, version?: string
 const SMALL = {
   network: { nat: 'single', vpcEndpoints: ['s3'] },
   nodeGroups: [{ name: 'sys', role: 'system', instanceTypes: ['m5.large'], minSize: 3, maxSize: 3 }],
-  addons: { logging: false, ingress: false },
+  addons: { logging: false, ingress: false, monitoring: false },
   cost: ZERO_USAGE,
 };
 
@@ -65,6 +65,12 @@ describe('cost estimate', () => {
     const e = estimate({ ...SMALL, nodeGroups: [{ ...SMALL.nodeGroups[0], volume: { type: 'gp3', sizeGiB: 100, iops: 4000, throughputMiBps: 125 } }] });
     assert.equal(e.items.find((i) => i.item.startsWith('Provisioned IOPS'))!.quantity, 3000); // 3 × (4000 − 3000)
     assert.equal(e.items.find((i) => i.item.startsWith('Provisioned throughput')), undefined);
+  });
+  test('the platform’s own data volumes are priced when monitoring is on', () => {
+    const e = estimate({ ...SMALL, addons: { logging: false, ingress: false } });
+    const v = e.items.find((i) => i.item.startsWith('Monitoring volumes'))!;
+    assert.equal(v.quantity, 70);
+    assert.equal(v.monthlyUsd, 5.6); // 70 GB × $0.08
   });
   test('the model is pure: same inputs, same estimate', () => {
     const m = plan(doc(SMALL), 'c.yaml', { today: TODAY, rules: [] }).model;

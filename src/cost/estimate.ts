@@ -106,6 +106,12 @@ export function estimateCost(m: ResolvedCluster, today: string): CostEstimate {
     if (mibps > 0) items.push(line(`Provisioned throughput ${unit.key}: ${g.desiredSize} × ${mibps} MiB/s`, 'volumes', g.desiredSize * mibps, 'MiBps-month', ebsPrice(r, 'gp3', 'perProvisionedMiBpsMonth')));
   }
 
+  // Data volumes the platform itself claims: Prometheus and Alertmanager storage (kubernetes/addons/monitoring.ts).
+  if (m.addons.monitoring && m.addons.monitoring.prometheus) {
+    const type = m.addons.ebsCsi ? m.addons.ebsCsi.defaultStorageClass : 'gp3';
+    items.push(line(`Monitoring volumes: Prometheus 50 GiB + Alertmanager 2 × 10 GiB ${type}`, 'volumes', 70, 'GB-month', ebsPrice(r, type, 'perGbMonth')));
+  }
+
   // NAT gateways: hourly, and per GB processed.
   const nats = m.network.nat === 'perAz' ? m.network.zones.length : m.network.nat === 'single' ? 1 : 0;
   if (nats) {
