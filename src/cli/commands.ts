@@ -57,11 +57,11 @@ export function readSpec(path: string, io: CliIo): string {
   }
 }
 
-/** Reads spec.workloads.manifests, which are relative to the spec file. */
-function manifestReader(specFile: string, io: CliIo): (paths: string[]) => Array<{ file: string; text: string }> {
+/** Reads manifest paths; relative ones are taken from the spec file's directory (spec.workloads.manifests) or as given. */
+function manifestReader(specFile: string | undefined, io: CliIo): (paths: string[]) => Array<{ file: string; text: string }> {
   return (paths) =>
     paths.flatMap((p) => {
-      const full = isAbsolute(p) ? p : join(dirname(specFile), p);
+      const full = isAbsolute(p) || specFile === undefined ? p : join(dirname(specFile), p);
       try {
         return io.readTree(full);
       } catch (e) {
@@ -70,17 +70,10 @@ function manifestReader(specFile: string, io: CliIo): (paths: string[]) => Array
     });
 }
 
-/** Workloads from manifest paths, right-sized against the plan; unreadable or malformed input is an input error. */
-function rightSizeFrom(r: PlanResult, paths: string[], io: CliIo): RightSizing[] {
-  const files = paths.flatMap((p) => {
-    try {
-      return io.readTree(p);
-    } catch (e) {
-      throw new KuberatorError('KBR-CLI005', `cannot read manifests at ${p}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}`);
-    }
-  });
+/** Workloads from manifests, right-sized against the plan; unreadable or malformed input is an input error. */
+function rightSizeFrom(r: PlanResult, files: Array<{ file: string; text: string }>): RightSizing[] {
   const { workloads, issues } = parseWorkloads(files);
-  if (issues.length) throw new SpecError(paths[0]!, issues);
+  if (issues.length) throw new SpecError(files[0]?.file ?? '(manifests)', issues);
   return rightSize(r.model, r.capacity, workloads);
 }
 
@@ -124,8 +117,8 @@ export const COMMANDS: CommandSpec[] = [
         io.stdout(opts.output === 'json' ? JSON.stringify({ base: costJson(a.cost), compared: costJson(b.cost), differenceUsd: Math.round((b.cost.monthlyUsd - a.cost.monthlyUsd) * 100) / 100 }, null, 2) + '\n' : costCompare(a.cost, b.cost, [file!, opts.compare]));
         return 0;
       }
-      const sources = typeof opts.manifests === 'string' ? [opts.manifests] : a.model.workloads.manifests.map((p) => join(dirname(file!), p));
-      const sizing = sources.length ? rightSizeFrom(a, sources, io) : undefined;
+      const files = typeof opts.manifests === 'string' ? manifestReader(undefined, io)([opts.manifests]) : manifestReader(file!, io)(a.model.workloads.manifests);
+      const sizing = files.length ? rightSizeFrom(a, files) : undefined;
       if (opts.output === 'json') io.stdout(JSON.stringify({ ...costJson(a.cost), ...(sizing ? { rightSizing: sizing } : {}) }, null, 2) + '\n');
       else io.stdout(costText(a.cost) + (sizing ? `\n${rightSizingText(sizing)}` : ''));
       return 0;
@@ -155,7 +148,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'render',
-    summary: 'Write the CloudFormation templates of a cluster spec',
+    summary: 'Write the CloudFormation templates and the GitOps tree of the in-cluster platform',
     args: ['<spec>'],
     options: [
       { flags: '--out <dir>', description: 'output directory (replaced as a whole)' },
