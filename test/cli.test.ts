@@ -129,6 +129,13 @@ describe('kuberator: other commands and output', () => {
     assert.doesNotMatch(r.stderr, /EPIPE|\n\s+at /);
     assert.match(r.stderr, /status=0/);
   });
+  test('the bundle loads heavy libraries only on the commands that need them', () => {
+    const bin = readRepoFile((JSON.parse(readRepoFile('package.json')) as { bin: { kuberator: string } }).bin.kuberator);
+    // A static import of these at the top of the bundle would load them for every command.
+    for (const heavy of ['@aws-sdk/', 'aws-cdk-lib', 'javascript-lp-solver']) {
+      assert.doesNotMatch(bin, new RegExp(`(from|import)\\s*"${heavy}`), `${heavy} is imported statically`);
+    }
+  });
   test('the package bin (the bundle) runs as a process', () => {
     const bin = join(ROOT, (JSON.parse(readRepoFile('package.json')) as { bin: { kuberator: string } }).bin.kuberator);
     const r = spawnSync(process.execPath, [bin, 'plan', 'examples/field-mistakes.yaml', '--date', TODAY, '-o', 'json'], { cwd: ROOT, encoding: 'utf8' });

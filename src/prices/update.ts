@@ -1,6 +1,7 @@
 // Fresh EC2 on-demand prices from the AWS Price List API, in the shape of the bundled tables. The
 // only code that talks to AWS here; it takes the client, so tests give it a mock.
-import { GetProductsCommand, type PricingClient } from '@aws-sdk/client-pricing';
+// Types only at the top: a runtime import here would make the CLI bundle load the SDK for every command.
+import type { PricingClient } from '@aws-sdk/client-pricing';
 import { KuberatorError } from '../errors.js';
 import type { Ec2Prices } from '../facts/index.js';
 
@@ -27,6 +28,7 @@ export function hourlyPrice(item: PriceListItem): number | undefined {
 }
 
 export async function fetchEc2Prices(client: PricingClient, region: string, today: string): Promise<Ec2Prices> {
+  const { GetProductsCommand } = await import('@aws-sdk/client-pricing');
   const source = `aws-price-list-api-${today}`;
   const prices: Ec2Prices['prices'] = {};
   let token: string | undefined;

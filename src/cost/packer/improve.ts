@@ -298,7 +298,7 @@ export function splitByLp(ctx: Context, sh: Shapes, rules: Rule[], minNodes: num
       variables[`z${i}_${t}`] = { [`s${i}`]: 1, [`c${t}`]: k.cpu > 0 ? (q * c) / k.cpu : 0, [`m${t}`]: k.mem > 0 ? (q * m) / k.mem : 0, [`p${t}`]: q / k.pods };
     });
   }
-  const lp = solver.Solve({ optimize: 'cost', opType: 'min', constraints, variables });
+  const lp = solver().Solve({ optimize: 'cost', opType: 'min', constraints, variables });
   if (lp.feasible !== true) return null;
   // Whole replicas per type: the floors, then the rest by largest fraction (ties: type order).
   const parts = kinds.map(() => new Float64Array(sh.n));

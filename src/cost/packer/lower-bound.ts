@@ -14,17 +14,27 @@
 // is. The other candidate, highs (HiGHS compiled to WebAssembly), is a far stronger solver, but it
 // loads asynchronously and ships a .wasm file beside its JavaScript; the LPs here have a dozen
 // columns and at most about a hundred rows, where its speed buys nothing.
-import * as lpSolver from 'javascript-lp-solver';
+import { createRequire } from 'node:module';
 import type { Model as LpModel, SolveResult } from 'javascript-lp-solver';
 import { EPS, type Kind, type Shapes } from './model.js';
 
-// The package's types describe a CommonJS module while Node loads its ES module build, so the two
-// disagree on where the solver sits; take it from wherever Solve is.
+// The package's CommonJS and ES builds (and its types) disagree on where Solve sits; take it from
+// wherever it is.
 interface LpApi {
   Solve(model: LpModel): SolveResult;
 }
-const lpModule = lpSolver as unknown as { default: LpApi | { default: LpApi } };
-export const solver: LpApi = 'Solve' in lpModule.default ? lpModule.default : lpModule.default.default;
+let loaded: LpApi | undefined;
+/**
+ * The solver, loaded on first use: importing it costs tens of milliseconds, which every other
+ * command would pay if the CLI bundle evaluated it at start-up (a runtime require esbuild leaves out).
+ */
+export function solver(): LpApi {
+  if (!loaded) {
+    const mod = createRequire(import.meta.url)('javascript-lp-solver') as LpApi | { default: LpApi };
+    loaded = 'Solve' in mod ? mod : mod.default;
+  }
+  return loaded;
+}
 
 // ---------- LP bound ----------
 
@@ -47,7 +57,7 @@ export function solveLp(kinds: Kind[], rows: Row[]): LpResult {
   const live = rows.filter((r) => r.rhs > 0).map((r) => ({ coef: r.coef.map((c) => c / r.rhs), rhs: 1 }));
   if (live.length === 0) return { bound: 0, x: kinds.map(() => 0), y: rows.map(() => 0) };
   // Dual: max Σ y_i subject to Σ_i y_i·a_i,t ≤ price_t, y ≥ 0.
-  const dual = solver.Solve({
+  const dual = solver().Solve({
     optimize: 'obj',
     opType: 'max',
     constraints: Object.fromEntries(kinds.map((k, t) => [`t${t}`, { max: k.price }])),
@@ -67,7 +77,7 @@ export function solveLp(kinds: Kind[], rows: Row[]): LpResult {
     const worst = Math.min(...kinds.map((k, t) => (r.coef[t]! > 0 ? k.price / r.coef[t]! : Infinity)));
     if (Number.isFinite(worst) && worst > bound) bound = worst;
   }
-  const primal = solver.Solve({
+  const primal = solver().Solve({
     optimize: 'cost',
     opType: 'min',
     constraints: Object.fromEntries(live.map((_, i) => [`r${i}`, { min: 1 }])),
