@@ -98,7 +98,7 @@ export function ipsPerNode(g: ResolvedNodeGroup, prefixDelegation: boolean, cust
 }
 
 export function computeCapacity(m: ResolvedCluster): ClusterCapacity {
-  const { pods, zones } = m.network;
+  const { pods } = m.network;
   const custom = pods.customNetworkingCidr !== undefined;
   const nodeGroups: NodeGroupCapacity[] = m.nodeGroups.map((g) => {
     const perZone = g.perAz ? g.maxSize : Math.ceil(g.maxSize / Math.max(1, g.zones.length));

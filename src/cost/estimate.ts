@@ -4,7 +4,7 @@
 import type { ResolvedCluster, ResolvedNodeGroup } from '../model/types.js';
 import { nodeGroupUnits } from '../model/units.js';
 import { spotDiscount } from './assumptions.js';
-import { ebsPrice, instancePrice, type Price, servicePrice } from './prices.js';
+import { ebsPrice, eksControlPlanePrice, instancePrice, type Price, servicePrice } from './prices.js';
 
 export const HOURS_PER_MONTH = 730;
 
@@ -72,8 +72,7 @@ export function estimateCost(m: ResolvedCluster, today: string): CostEstimate {
 
   // EKS control plane: extended support is billed at its own rate once standard support ends.
   const extended = m.version.endOfStandardSupport !== null && today > m.version.endOfStandardSupport;
-  const eks = servicePrice('eksControlPlane', r, extended ? 'extendedSupportPerHour' : 'standardSupportPerHour') ?? servicePrice('eksControlPlane', 'us-east-1', extended ? 'extendedSupportPerHour' : 'standardSupportPerHour');
-  items.push(line(`EKS control plane (${extended ? 'extended' : 'standard'} support, Kubernetes ${m.kubernetesVersion})`, 'control-plane', HOURS_PER_MONTH, 'hour', eks && { ...eks, source: servicePrice('eksControlPlane', r, 'standardSupportPerHour') ? eks.source : `${eks.source} (the same in every commercial region)` }));
+  items.push(line(`EKS control plane (${extended ? 'extended' : 'standard'} support, Kubernetes ${m.kubernetesVersion})`, 'control-plane', HOURS_PER_MONTH, 'hour', eksControlPlanePrice(r, extended)));
 
   // Nodes at desired size, with min and max beside them; spot priced at the assumed discount.
   for (const unit of nodeGroupUnits(m)) {

@@ -49,6 +49,18 @@ export function servicePrice(table: string, region: string, field: string): Pric
   return undefined;
 }
 
+/**
+ * The EKS control-plane rate for a region, standard or extended support. EKS charges the same in
+ * every commercial region, so a region without its own figure takes us-east-1's, and says so.
+ */
+export function eksControlPlanePrice(region: string, extended: boolean): Price | undefined {
+  const field = extended ? 'extendedSupportPerHour' : 'standardSupportPerHour';
+  const own = servicePrice('eksControlPlane', region, field);
+  if (own) return own;
+  const ref = servicePrice('eksControlPlane', 'us-east-1', field);
+  return ref && { ...ref, source: `${ref.source} (us-east-1; the same in every commercial region)` };
+}
+
 /** An EBS price (per GB-month, per provisioned IOPS-month, per MiB/s-month) for a volume type. */
 export function ebsPrice(region: string, type: string, field: 'perGbMonth' | 'perProvisionedIopsMonth' | 'perProvisionedMiBpsMonth'): Price | undefined {
   const table = (servicePrices() as unknown as { ebs: Record<string, Record<string, Record<string, number>>> }).ebs;

@@ -40,5 +40,5 @@ export function chartFor(key: string, minor: string): ChartPin | undefined {
 
 /** cluster-autoscaler's image tag: its minor must equal the cluster's (L18, L25). */
 export function clusterAutoscalerImageTag(minor: string): string | undefined {
-  return charts().charts && charts().clusterAutoscalerImage[minor]?.tag;
+  return charts().clusterAutoscalerImage[minor]?.tag;
 }

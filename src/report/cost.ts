@@ -1,11 +1,10 @@
 // The cost estimate as text (a table with sources), JSON, and a comparison of two estimates.
 import type { CostEstimate, CostItem } from '../cost/estimate.js';
 import type { RightSizing } from '../cost/rightsize.js';
-import { formatNumber, usd } from '../util/format.js';
+import { formatNumber, signedUsd, usd } from '../util/format.js';
 import { table } from './style.js';
 
 const money = (n: number | null) => (n === null ? 'unknown' : usd(n));
-const signed = (n: number) => (n < 0 ? `-${usd(-n)}` : `+${usd(n)}`);
 
 export function costText(e: CostEstimate): string {
   const rows = [['item', 'quantity', 'unit price', 'monthly', 'source']];
@@ -73,9 +72,9 @@ export function costCompare(a: CostEstimate, b: CostEstimate, names: [string, st
       const l = left[k];
       const r = right[k];
       const diff = l?.monthlyUsd != null && r?.monthlyUsd != null ? r.monthlyUsd - l.monthlyUsd : null;
-      rows.push([(r ?? l)!.item, l ? money(l.monthlyUsd) : '-', r ? money(r.monthlyUsd) : '-', diff === null ? (l && r ? 'unknown' : l ? 'removed' : 'added') : signed(diff)]);
+      rows.push([(r ?? l)!.item, l ? money(l.monthlyUsd) : '-', r ? money(r.monthlyUsd) : '-', diff === null ? (l && r ? 'unknown' : l ? 'removed' : 'added') : signedUsd(diff)]);
     }
   }
   const total = b.monthlyUsd - a.monthlyUsd;
-  return [table(rows), '', `Total: ${usd(a.monthlyUsd)} → ${usd(b.monthlyUsd)} (${signed(total)}/month)${a.partial || b.partial ? '; partial, unknown prices not counted' : ''}.`, ''].join('\n');
+  return [table(rows), '', `Total: ${usd(a.monthlyUsd)} → ${usd(b.monthlyUsd)} (${signedUsd(total)}/month)${a.partial || b.partial ? '; partial, unknown prices not counted' : ''}.`, ''].join('\n');
 }

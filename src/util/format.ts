@@ -8,6 +8,11 @@ export function formatNumber(n: number, decimals = 0): string {
   return `${n < 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 
+/** A difference in dollars with its sign: +$5.00, -$2.50. */
+export function signedUsd(n: number): string {
+  return n < 0 ? `-${usd(-n)}` : `+${usd(n)}`;
+}
+
 /** Dollars: totals to the cent, unit prices below a dollar to four significant decimals ($0.045). */
 export function usd(n: number): string {
   if (Math.abs(n) >= 1 || n === 0) return `$${formatNumber(n, 2)}`;

@@ -126,11 +126,7 @@ function fillDot(sh: Shapes, r: Remaining, k: Kind, out: Fill): void {
     fm -= sh.mem[best]!;
     fp -= 1;
   }
-  for (let j = 0; j < n; j++) out.pos[out.shape[j]!] = -1;
-  out.n = n;
-  out.cpu = k.cpu - fc;
-  out.mem = k.mem - fm;
-  out.pods = k.pods - fp;
+  closeFill(out, n, k, fc, fm, fp);
 }
 
 /**
@@ -179,11 +175,16 @@ function fillProp(sh: Shapes, r: Remaining, k: Kind, out: Fill): void {
       }
     }
   }
+  closeFill(out, n, k, fc, fm, fp);
+}
+
+/** Ends a fill: clears the shape index and records what the node holds (its capacity less what is free). */
+function closeFill(out: Fill, n: number, k: Kind, freeCpu: number, freeMem: number, freePods: number): void {
   for (let j = 0; j < n; j++) out.pos[out.shape[j]!] = -1;
   out.n = n;
-  out.cpu = k.cpu - fc;
-  out.mem = k.mem - fm;
-  out.pods = k.pods - fp;
+  out.cpu = k.cpu - freeCpu;
+  out.mem = k.mem - freeMem;
+  out.pods = k.pods - freePods;
 }
 
 function commit(sh: Shapes, r: Remaining, kind: number, f: Fill): Bin {

@@ -2,7 +2,7 @@
 // model, internet and NAT gateways per the nat mode, route tables, VPC endpoints, flow logs and
 // the subnet tags load balancers look for. An existing VPC gets no network stack: its ids come
 // in as parameters (see networkRefs).
-import type { ResolvedCluster, ResolvedSubnet } from '../../model/types.js';
+import type { ResolvedSubnet } from '../../model/types.js';
 import type { Cdk, Stack } from './cdk.js';
 import { flowLogsDeliveryPolicy, flowLogsTrustPolicy } from './policies.js';
 import { EXPORTS, pascal } from './names.js';

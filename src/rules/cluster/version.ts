@@ -1,5 +1,5 @@
 // Kubernetes version support windows on EKS, judged against the planning date (L25, L39).
-import { servicePrices } from '../../facts/index.js';
+import { eksControlPlanePrice } from '../../cost/prices.js';
 import type { Rule } from '../types.js';
 import { HOURS_PER_MONTH, usd } from './paths.js';
 
@@ -29,9 +29,9 @@ export const versionRules: Rule[] = [
         return [{ path, message: `Kubernetes ${v.version} left support on ${v.endOfStandardSupport} and had no extended support` }];
       }
       if (v.endOfStandardSupport && today > v.endOfStandardSupport) {
-        const p = servicePrices().eksControlPlane[m.region] ?? servicePrices().eksControlPlane['us-east-1'];
-        const where = servicePrices().eksControlPlane[m.region] ? '' : ' (us-east-1 rates)';
-        const cost = p ? `: the control plane costs ${usd(p.extendedSupportPerHour * HOURS_PER_MONTH)}/month instead of ${usd(p.standardSupportPerHour * HOURS_PER_MONTH)}${where}` : '';
+        const ext = eksControlPlanePrice(m.region, true);
+        const std = eksControlPlanePrice(m.region, false);
+        const cost = ext && std ? `: the control plane costs ${usd(ext.usd * HOURS_PER_MONTH)}/month instead of ${usd(std.usd * HOURS_PER_MONTH)}` : '';
         return [{ path, severity: 'warning', message: `Kubernetes ${v.version} left standard support on ${v.endOfStandardSupport} and is in extended support until ${v.endOfExtendedSupport}${cost}` }];
       }
       if (v.endOfStandardSupport && daysBetween(today, v.endOfStandardSupport) <= SOON_DAYS) {
