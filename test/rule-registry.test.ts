@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { findRule, RULE_GROUPS, RULES } from '../src/rules/index.js';
-import { SEVERITIES, severityRank } from '../src/rules/types.js';
+import { isWorkloadRule, SEVERITIES, severityRank } from '../src/rules/types.js';
+import { AUDIT_CASES, auditFixtureFiles, runAuditCase } from './helpers/audit-fixtures.js';
 import { CASES, fixtureFiles, runCase } from './helpers/fixtures.js';
 
 const ID = /^([a-z]+)\/[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -24,7 +25,8 @@ describe('rule registry', () => {
       for (const r of g.rules) {
         const m = ID.exec(r.id);
         assert.ok(m, `rule id '${r.id}' is not group/kebab-name`);
-        assert.equal(m[1], g.name, `rule '${r.id}' is listed in group '${g.name}'`);
+        assert.equal(m[1], g.prefix, `rule '${r.id}' is listed in group '${g.name}' (prefix '${g.prefix}')`);
+        assert.equal(isWorkloadRule(r), g.scope === 'workload', `rule '${r.id}' has the scope of group '${g.name}'`);
         assert.equal(findRule(r.id), r);
       }
     }
@@ -37,7 +39,8 @@ describe('rule registry', () => {
       assert.ok(r.why.trim().length > 0, 'why is empty');
       assert.ok(r.fix.trim().length > 0, 'fix is empty');
       assert.ok(r.fix.endsWith('.'), `fix does not end with a period: ${JSON.stringify(r.fix)}`);
-      assert.ok(r.lessons.length > 0, 'no lessons');
+      // Plan rules encode lessons; an audit rule may instead be a widely expected check of the peers.
+      assert.ok(r.lessons.length > 0 || (isWorkloadRule(r) && r.equivalents.length > 0), 'no lessons (and, for an audit rule, no equivalents)');
       for (const l of r.lessons) assert.match(l, LESSON);
       assert.deepEqual(dupes(r.lessons), [], 'duplicate lessons');
       for (const e of r.equivalents) assert.match(e, EQUIVALENT);
@@ -48,7 +51,17 @@ describe('rule registry', () => {
 
 describe('rule fixtures cover the registry', () => {
   test('one fixture file per rule group, and no other', () => {
-    assert.deepEqual(fixtureFiles(), RULE_GROUPS.map((g) => `${g.name}.yaml`).sort());
+    assert.deepEqual(fixtureFiles(), RULE_GROUPS.filter((g) => g.scope === 'cluster').map((g) => `${g.name}.yaml`).sort());
+    assert.deepEqual(auditFixtureFiles(), RULE_GROUPS.filter((g) => g.scope === 'workload').map((g) => `${g.name}.yaml`).sort());
+  });
+
+  test('every audit case names an audit rule of its file’s group', () => {
+    for (const c of AUDIT_CASES) {
+      const r = findRule(c.rule);
+      assert.ok(r && isWorkloadRule(r), `${c.file} cases[${c.index}]: no audit rule '${c.rule}'`);
+      const g = RULE_GROUPS.find((x) => x.rules.includes(r));
+      assert.equal(g?.name, c.group, `${c.file} cases[${c.index}]: rule '${c.rule}' belongs in ${g?.name}.yaml`);
+    }
   });
 
   test('every case names an existing rule of its file’s group', () => {
@@ -60,12 +73,12 @@ describe('rule fixtures cover the registry', () => {
   });
 
   test('case names are unique per rule', () => {
-    assert.deepEqual(dupes(CASES.map((c) => c.title)), []);
+    assert.deepEqual(dupes([...CASES, ...AUDIT_CASES].map((c) => c.title)), []);
   });
 
   test('every rule has at least one fire-* and one dont-fire-* case', () => {
     const missing = RULES.flatMap((r) =>
-      (['fire', 'dont-fire'] as const).filter((e) => !CASES.some((c) => c.rule === r.id && c.expect === e)).map((e) => `${r.id}: no ${e}-* case`),
+      (['fire', 'dont-fire'] as const).filter((e) => ![...CASES, ...AUDIT_CASES].some((c) => c.rule === r.id && c.expect === e)).map((e) => `${r.id}: no ${e}-* case`),
     );
     assert.deepEqual(missing, []);
   });
@@ -84,6 +97,14 @@ describe('rule fixtures cover the registry', () => {
         continue; // an invalid case fails in rules.test.ts
       }
       for (const f of findings) {
+        const r = findRule(f.rule)!;
+        if (severityRank(f.severity) > severityRank(r.severity)) over.push(`${c.title}: ${f.rule} raised ${f.severity} above its declared ${r.severity}`);
+        if (f.rule === c.rule && c.expect === 'fire') highest.set(f.rule, Math.max(highest.get(f.rule) ?? 0, severityRank(f.severity)));
+      }
+    }
+    for (const c of AUDIT_CASES) {
+      if (c.todo || c.config) continue;
+      for (const f of runAuditCase(c).findings) {
         const r = findRule(f.rule)!;
         if (severityRank(f.severity) > severityRank(r.severity)) over.push(`${c.title}: ${f.rule} raised ${f.severity} above its declared ${r.severity}`);
         if (f.rule === c.rule && c.expect === 'fire') highest.set(f.rule, Math.max(highest.get(f.rule) ?? 0, severityRank(f.severity)));

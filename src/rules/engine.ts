@@ -1,14 +1,15 @@
-// Runs rules over a resolved model: attaches metadata and source locations, applies the spec's
+// Runs cluster rules over a resolved model: attaches metadata and source locations, applies the spec's
 // suppressions (kept in the output, marked), and orders findings stably.
 import { SpecError } from '../errors.js';
 import type { ResolvedCluster } from '../model/types.js';
 import { didYouMean } from '../util/suggest.js';
-import { type Finding, type Rule, type RuleContext, severityRank } from './types.js';
+import { type Finding, isClusterRule, type Rule, type RuleContext, severityRank } from './types.js';
 
 export function runRules(model: ResolvedCluster, rules: readonly Rule[], ctx: RuleContext): Finding[] {
   const ignored = new Map(model.ignore.map((i) => [i.rule, i.reason]));
   const findings: Finding[] = [];
   for (const rule of rules) {
+    if (!isClusterRule(rule)) continue;
     for (const raw of rule.check(model, ctx)) {
       const location = model.source.locate(raw.path);
       const reason = ignored.get(rule.id);

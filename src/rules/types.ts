@@ -1,5 +1,7 @@
 // A rule is one typed object with a pure check. Rule groups live one file each under
 // rules/cluster/; rules/index.ts lists them explicitly.
+import type { ObjectGraph } from '../audit/graph.js';
+import type { KubeObject, ObjectRef } from '../audit/objects.js';
 import type { ClusterCapacity } from '../capacity/index.js';
 import type { CostEstimate } from '../cost/estimate.js';
 import type { ParsedWorkloads } from '../workloads/manifests.js';
@@ -30,8 +32,8 @@ export interface RawFinding {
   severity?: Severity;
 }
 
-export interface Rule {
-  /** `group/kebab-name`. */
+interface RuleMeta {
+  /** `group/kebab-name` (workload rules: `workload/kebab-name`). */
   id: string;
   /** The highest severity the rule raises. */
   severity: Severity;
@@ -44,7 +46,54 @@ export interface Rule {
   why: string;
   /** What to change, ending in a period. */
   fix: string;
+}
+
+/** A plan-time rule over the resolved cluster spec. */
+export interface ClusterRule extends RuleMeta {
+  scope?: 'cluster';
   check(model: ResolvedCluster, ctx: RuleContext): RawFinding[];
+}
+
+/** What an audit rule is judged against besides the objects. */
+export interface AuditContext {
+  today: string;
+  /** Target Kubernetes minor (`1.33`) for API-version checks. */
+  kubernetesVersion: string;
+  thresholds: AuditThresholds;
+  /** The cluster, when the audit was given a spec: node roles and taints come from it. */
+  cluster?: ResolvedCluster;
+}
+
+export interface AuditThresholds {
+  /** More LoadBalancer Services than this in one input is flagged (L20). */
+  maxLoadBalancerServices: number;
+  /** A memory limit below request × this (and not equal to it) is flagged (L29). */
+  memoryLimitHeadroom: number;
+  /** Fewer replicas than this is flagged (L33). */
+  minReplicas: number;
+}
+
+/** A finding of an audit rule: a path inside the object, and the container when it is about one. */
+export interface ObjectRawFinding extends RawFinding {
+  container?: string;
+}
+
+/** An audit rule: evaluated per object it applies to, with the whole object graph at hand. */
+export interface WorkloadRule extends RuleMeta {
+  scope: 'workload';
+  /** The objects it evaluates: the audit score counts each (rule, object) pair it applies to. */
+  appliesTo(o: KubeObject, g: ObjectGraph): boolean;
+  check(o: KubeObject, g: ObjectGraph, ctx: AuditContext): ObjectRawFinding[];
+}
+
+export type Rule = ClusterRule | WorkloadRule;
+
+export function isWorkloadRule(r: Rule): r is WorkloadRule {
+  return r.scope === 'workload';
+}
+
+export function isClusterRule(r: Rule): r is ClusterRule {
+  return r.scope !== 'workload';
 }
 
 export interface Finding {
@@ -55,5 +104,8 @@ export interface Finding {
   location?: Location;
   message: string;
   fix: string;
+  /** Audit findings: the object, and the container when the finding is about one. */
+  object?: ObjectRef;
+  container?: string;
   suppressed?: { reason: string };
 }

@@ -35,13 +35,25 @@ export interface ParsedSpec {
 
 /** Parse and validate spec text. Throws SpecError with every issue found. */
 export function parseSpec(text: string, file: string): ParsedSpec {
+  const { value, source } = parseWithSchema(text, file, clusterSpecSchema, {
+    empty: 'the file is empty; a Cluster spec starts with apiVersion: kuberator.dev/v1alpha1',
+    shape: 'expected a mapping with apiVersion, kind, metadata and spec',
+  });
+  return { spec: value, source };
+}
+
+/**
+ * One YAML document checked against a zod schema: every syntax and schema problem is collected
+ * with its file:line:col (unknown keys get a did-you-mean), and thrown together as a SpecError.
+ */
+export function parseWithSchema<T>(text: string, file: string, schema: z.ZodType<T>, messages: { empty: string; shape: string }): { value: T; source: SourceMap } {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const at = (offset: number): Location => ({ file, ...lineCounter.linePos(offset) });
 
   if (!Array.isArray(docs)) throw new SpecError(file, [{ path: '(document)', message: 'the file holds no YAML document', location: at(0) }]);
   const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
-  if (real.length === 0) throw new SpecError(file, [{ path: '(document)', message: 'the file is empty; a Cluster spec starts with apiVersion: kuberator.dev/v1alpha1', location: at(0) }]);
+  if (real.length === 0) throw new SpecError(file, [{ path: '(document)', message: messages.empty, location: at(0) }]);
   if (real.length > 1) {
     const second = real[1]!;
     throw new SpecError(file, [{ path: '(document)', message: 'expected one YAML document, found several', location: at(second.range[0]) }]);
@@ -56,17 +68,17 @@ export function parseSpec(text: string, file: string): ParsedSpec {
 
   const data = toPlainData(doc, at);
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new SpecError(file, [{ path: '(document)', message: 'expected a mapping with apiVersion, kind, metadata and spec', location: at(0) }]);
+    throw new SpecError(file, [{ path: '(document)', message: messages.shape, location: at(0) }]);
   }
-  const result = clusterSpecSchema.safeParse(data);
-  if (result.success) return { spec: result.data, source };
+  const result = schema.safeParse(data);
+  if (result.success) return { value: result.data, source };
 
   const issues: SpecIssue[] = [];
   for (const issue of flatten(result.error.issues, data)) {
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const path = pathToString([...issue.path, key]);
-        const known = knownKeysAt(clusterSpecSchema, issue.path);
+        const known = knownKeysAt(schema, issue.path);
         const hint = didYouMean(key, known) || (known.length > 0 && known.length <= 8 ? `; expected one of ${known.join(', ')}` : '');
         issues.push({ path, message: `unknown field '${key}'${hint}`, location: source.locate(path) });
       }

@@ -1,7 +1,7 @@
 // Add-ons the spec turns off or configures so they cannot do their job (L20, L21, L24, L26, L28, L41).
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 
-export const addonRules: Rule[] = [
+export const addonRules: ClusterRule[] = [
   {
     id: 'addons/dashboard-exposed',
     severity: 'error',

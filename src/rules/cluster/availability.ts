@@ -1,9 +1,9 @@
 // Surviving failures: zones, and the size and count of a self-managed control plane (L04, L05, L19, L22).
 import { findInstanceType } from '../../facts/index.js';
 import { CONTROL_PLANE_SIZES } from '../../model/defaults.js';
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 
-export const availabilityRules: Rule[] = [
+export const availabilityRules: ClusterRule[] = [
   {
     id: 'availability/zones',
     severity: 'error',

@@ -5,13 +5,13 @@ import { spotDiscount } from '../../cost/assumptions.js';
 import { instancePrice, servicePrice } from '../../cost/prices.js';
 import { instanceTypes } from '../../facts/index.js';
 import type { ResolvedNodeGroup } from '../../model/types.js';
-import type { RawFinding, Rule } from '../types.js';
+import type { RawFinding, ClusterRule } from '../types.js';
 import { groupPath, usd } from './paths.js';
 
 /** General-purpose families to compare a burstable type with, newest first. */
 const GENERAL_PURPOSE = ['m7i', 'm6i', 'm7a', 'm6a', 'm5'];
 
-export const costRules: Rule[] = [
+export const costRules: ClusterRule[] = [
   {
     id: 'cost/load-balancer-per-service',
     severity: 'warning',

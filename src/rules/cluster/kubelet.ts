@@ -1,11 +1,11 @@
 // Kubelet protection (L11): reservations and eviction thresholds that keep nodes Ready under pressure.
 import { mib, percent } from '../../util/quantity.js';
-import type { RawFinding, Rule } from '../types.js';
+import type { RawFinding, ClusterRule } from '../types.js';
 import { kubeletPath } from './paths.js';
 
 const MIN_HARD_EVICTION_MiB = 256;
 
-export const kubeletRules: Rule[] = [
+export const kubeletRules: ClusterRule[] = [
   {
     id: 'kubelet/eviction-threshold',
     severity: 'error',

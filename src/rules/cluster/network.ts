@@ -2,7 +2,7 @@
 import { servicePrice } from '../../cost/prices.js';
 import type { ResolvedCluster } from '../../model/types.js';
 import { overlaps, parseCidr } from '../../util/cidr.js';
-import type { RawFinding, Rule } from '../types.js';
+import type { RawFinding, ClusterRule } from '../types.js';
 import { HOURS_PER_MONTH, usd } from './paths.js';
 
 const PRIVATE_ONLY_ENDPOINTS = ['s3', 'ecr.api', 'ecr.dkr', 'sts', 'ec2'] as const;
@@ -13,7 +13,7 @@ function natCount(m: ResolvedCluster): number {
   return m.network.nat === 'perAz' ? m.network.zones.length : m.network.nat === 'single' ? 1 : 0;
 }
 
-export const networkRules: Rule[] = [
+export const networkRules: ClusterRule[] = [
   {
     id: 'network/single-nat',
     severity: 'warning',

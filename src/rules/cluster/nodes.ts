@@ -1,8 +1,8 @@
 // Node groups: instance choice, volumes, segmentation and zones (L01, L06, L07, L09, L10).
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 import { groupPath } from './paths.js';
 
-export const nodeRules: Rule[] = [
+export const nodeRules: ClusterRule[] = [
   {
     id: 'nodes/instance-type-unset',
     severity: 'warning',

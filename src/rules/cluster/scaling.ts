@@ -1,9 +1,9 @@
 // Elasticity: an autoscaler on every group, scheduled surges it can honour, DNS that keeps up (L15, L18).
-import type { RawFinding, Rule } from '../types.js';
+import type { RawFinding, ClusterRule } from '../types.js';
 
 const DNS_AUTOSCALE_PODS = 1000;
 
-export const scalingRules: Rule[] = [
+export const scalingRules: ClusterRule[] = [
   {
     id: 'scaling/no-autoscaler',
     severity: 'warning',

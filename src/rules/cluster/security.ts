@@ -1,10 +1,10 @@
 // Secure by default, and what the spec turns off (L16, L17, L21).
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 import { groupPath } from './paths.js';
 
 const WORLD = '0.0.0.0/0';
 
-export const securityRules: Rule[] = [
+export const securityRules: ClusterRule[] = [
   {
     id: 'security/public-nodes',
     severity: 'warning',

@@ -1,11 +1,11 @@
 // Spot without tears: diversification, an on-demand floor, no spot under add-ons (L08, L09).
 import { ec2Prices } from '../../facts/index.js';
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 import { groupPath, usd } from './paths.js';
 
 const MIN_SPOT_POOLS = 6;
 
-export const spotRules: Rule[] = [
+export const spotRules: ClusterRule[] = [
   {
     id: 'spot/system-on-spot',
     severity: 'error',

@@ -1,6 +1,6 @@
 // Kubernetes version support windows on EKS, judged against the planning date (L25, L39).
 import { eksControlPlanePrice } from '../../cost/prices.js';
-import type { Rule } from '../types.js';
+import type { ClusterRule } from '../types.js';
 import { HOURS_PER_MONTH, usd } from './paths.js';
 
 const SOON_DAYS = 120;
@@ -9,7 +9,7 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-export const versionRules: Rule[] = [
+export const versionRules: ClusterRule[] = [
   {
     id: 'version/support',
     severity: 'error',

@@ -1,0 +1,232 @@
+// Where a path lies inside a YAML document, found on demand. Block-style YAML (what kubectl, Helm
+// and Kustomize write) is walked line by line by indentation, which costs nothing at parse time;
+// flow-style documents and JSON fall back to a full parse with positions. Either way the answer
+// is the path's own line, or its deepest ancestor's when the path is absent (a missing field is
+// reported where it should have been written).
+import { isMap, isScalar, isSeq, type Node, parseDocument } from 'yaml';
+
+/** Offsets where each line starts. */
+export type LineIndex = number[];
+
+export function lineIndex(text: string): LineIndex {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+/** 1-based line and column of an offset. */
+export function offsetToPosition(lines: LineIndex, offset: number): { line: number; col: number } {
+  let lo = 0;
+  let hi = lines.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (lines[mid]! <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, col: offset - lines[lo]! + 1 };
+}
+
+export type Segment = string | number;
+
+/** `spec.template.spec.containers[0]["app.kubernetes.io/name"]` → segments. */
+export function parsePath(path: string): Segment[] {
+  const out: Segment[] = [];
+  const re = /\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.[]+)/g;
+  for (let m = re.exec(path); m; m = re.exec(path)) {
+    if (m[1] !== undefined) out.push(Number(m[1]));
+    else if (m[2] !== undefined) out.push(JSON.parse(m[2]) as string);
+    else out.push(m[3]!);
+  }
+  return out;
+}
+
+/** Position (via `position`, which takes file offsets) of `path` in a document starting at `docStart`. */
+export function locateInDocument(doc: string, path: string, position: (offset: number) => { line: number; col: number }, docStart: number): { line: number; col: number } {
+  const segs = parsePath(path);
+  const offset = locateBlock(doc, segs) ?? locateFlow(doc, segs);
+  return position(docStart + offset);
+}
+
+// One document's line index is kept while its findings are located (they come together).
+let cachedDoc: string | undefined;
+let cachedLines: LineIndex = [];
+
+interface Region {
+  line: number;
+  /** Column where the node's content starts on `line`. */
+  col: number;
+  /** First line past the node. */
+  end: number;
+}
+
+function locateBlock(doc: string, segs: readonly Segment[]): number | undefined {
+  if (cachedDoc !== doc) {
+    cachedDoc = doc;
+    cachedLines = lineIndex(doc);
+  }
+  const starts = cachedLines;
+  const text = (l: number) => {
+    const s = doc.slice(starts[l], l + 1 < starts.length ? starts[l + 1]! - 1 : doc.length);
+    return s.endsWith('\r') ? s.slice(0, -1) : s;
+  };
+  const at = (l: number, c: number) => starts[l]! + c;
+
+  let first = 0;
+  while (first < starts.length && isBlank(text(first))) first++;
+  if (first === starts.length) return 0;
+  const rootText = text(first);
+  const rootCol = indentOf(rootText);
+  if (rootText[rootCol] === '{' || rootText[rootCol] === '[' || rootText.startsWith('%')) return undefined;
+
+  let node: Region = { line: first, col: rootCol, end: starts.length };
+  let best = at(first, rootCol);
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i]!;
+    if (typeof seg === 'number') {
+      let count = -1;
+      let found: { line: number; col: number } | undefined;
+      for (let l = node.line; l < node.end && !found; l++) {
+        const s = text(l);
+        let col = node.col;
+        if (l !== node.line) {
+          if (isBlank(s)) continue;
+          const ind = indentOf(s);
+          if (ind < node.col) break;
+          if (ind > node.col) continue;
+          col = ind;
+        }
+        if (!isDash(s, col)) {
+          if (l === node.line) return best;
+          break;
+        }
+        if (++count === seg) found = { line: l, col };
+      }
+      if (!found) return best;
+      best = at(found.line, found.col);
+      const s = text(found.line);
+      let c = found.col + 1;
+      while (s[c] === ' ') c++;
+      const end = regionEnd(text, found.line + 1, node.end, found.col, false);
+      if (c < s.length && s[c] !== '#') {
+        if (s[c] === '{' || s[c] === '[') return best;
+        node = { line: found.line, col: c, end };
+      } else {
+        const next = nextContent(text, found.line + 1, end);
+        if (next === undefined) return best;
+        node = { line: next, col: indentOf(text(next)), end };
+      }
+    } else {
+      let found: { line: number; col: number; after: number } | undefined;
+      for (let l = node.line; l < node.end && !found; l++) {
+        const s = text(l);
+        let col = node.col;
+        if (l !== node.line) {
+          if (isBlank(s)) continue;
+          const ind = indentOf(s);
+          if (ind < node.col) break;
+          if (ind > node.col || isDash(s, ind)) continue;
+          col = ind;
+        }
+        const key = keyAt(s, col);
+        if (!key) {
+          if (l === node.line) return best;
+          continue;
+        }
+        if (key.key === seg) found = { line: l, col, after: key.after };
+      }
+      if (!found) return best;
+      best = at(found.line, found.col);
+      if (i === segs.length - 1) break;
+      const rest = text(found.line).slice(found.after).trim();
+      if (rest && !rest.startsWith('#') && !/^[&!]\S*(\s+#.*)?$/.test(rest)) return best; // value on the same line
+      const end = regionEnd(text, found.line + 1, node.end, found.col, true);
+      const next = nextContent(text, found.line + 1, end);
+      if (next === undefined) return best;
+      node = { line: next, col: indentOf(text(next)), end };
+    }
+  }
+  return best;
+}
+
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const ch = s.charCodeAt(i);
+    if (ch === 32 || ch === 9) continue;
+    return ch === 35; // '#'
+  }
+  return true;
+}
+
+function indentOf(s: string): number {
+  let i = 0;
+  while (s.charCodeAt(i) === 32) i++;
+  return i;
+}
+
+function isDash(s: string, col: number): boolean {
+  return s[col] === '-' && (col + 1 === s.length || s[col + 1] === ' ' || s[col + 1] === '\t');
+}
+
+/** The key written at `col` and the offset past its colon, or undefined when the line holds no key there. */
+function keyAt(s: string, col: number): { key: string; after: number } | undefined {
+  const q = s[col];
+  if (q === '"' || q === "'") {
+    let i = col + 1;
+    let key = '';
+    for (; i < s.length; i++) {
+      if (q === "'" && s[i] === "'" && s[i + 1] === "'") {
+        key += "'";
+        i++;
+      } else if (q === '"' && s[i] === '\\') {
+        key += s[++i] ?? '';
+      } else if (s[i] === q) break;
+      else key += s[i];
+    }
+    let j = i + 1;
+    while (s[j] === ' ') j++;
+    return s[j] === ':' ? { key, after: j + 1 } : undefined;
+  }
+  for (let i = col; i < s.length; i++) {
+    if (s[i] === ':' && (i + 1 === s.length || s[i + 1] === ' ' || s[i + 1] === '\t')) return { key: s.slice(col, i).trimEnd(), after: i + 1 };
+    if (s[i] === '#' && s[i - 1] === ' ') return undefined;
+  }
+  return undefined;
+}
+
+/** First line past a node whose key (or dash) sits at `col`; a sequence may sit at its key's column. */
+function regionEnd(text: (l: number) => string, from: number, limit: number, col: number, seqMayAlign: boolean): number {
+  for (let l = from; l < limit; l++) {
+    const s = text(l);
+    if (isBlank(s)) continue;
+    const ind = indentOf(s);
+    if (ind < col) return l;
+    if (ind === col && !(seqMayAlign && isDash(s, ind))) return l;
+  }
+  return limit;
+}
+
+function nextContent(text: (l: number) => string, from: number, limit: number): number | undefined {
+  for (let l = from; l < limit; l++) if (!isBlank(text(l))) return l;
+  return undefined;
+}
+
+/** Flow style and JSON: parse the document with positions. */
+function locateFlow(doc: string, segs: readonly Segment[]): number {
+  const parsed = parseDocument(doc, { keepSourceTokens: false, uniqueKeys: false });
+  let node = parsed.contents as Node | null;
+  let best = node?.range?.[0] ?? 0;
+  for (const seg of segs) {
+    if (typeof seg === 'number' && isSeq(node)) {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) break;
+      best = item.range?.[0] ?? best;
+      node = item;
+    } else if (typeof seg === 'string' && isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) break;
+      best = (pair.key as Node).range?.[0] ?? best;
+      node = pair.value as Node | null;
+    } else break;
+  }
+  return best;
+}
