@@ -6,7 +6,8 @@ import { type AuditContext, type Finding, type Rule, type Severity, type Workloa
 import { type AuditConfig, exemptionFor } from './config.js';
 import { ObjectGraph } from './graph.js';
 import { annotationIgnore } from './ignores.js';
-import type { KubeObject, MalformedDocument } from './objects.js';
+import type { Location } from '../errors.js';
+import type { KubeObject, MalformedDocument, ObjectRef } from './objects.js';
 
 /** The rule under which documents that could not be decoded are reported. */
 export const INVALID_MANIFEST_RULE = 'workload/invalid-manifest';
@@ -19,6 +20,9 @@ export interface AuditInput {
 
 export interface AuditSummary {
   objects: number;
+  documents: number;
+  /** Documents that could not be decoded. */
+  malformed: number;
   errors: number;
   warnings: number;
   infos: number;
@@ -30,13 +34,21 @@ export interface AuditSummary {
   score: number;
 }
 
+/** The rules evaluated on one object (recorded on request, for JUnit output). */
+export interface ObjectChecks {
+  object: ObjectRef;
+  location?: Location;
+  rules: string[];
+}
+
 export interface AuditResult {
   findings: Finding[];
   summary: AuditSummary;
   kubernetesVersion: string;
+  checked?: ObjectChecks[];
 }
 
-export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditContext, config: AuditConfig): AuditResult {
+export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditContext, config: AuditConfig, opts: { recordChecks?: boolean } = {}): AuditResult {
   const graph = new ObjectGraph(input.objects);
   const active = rules.filter(isWorkloadRule).filter((r) => config.severities[r.id] !== 'off');
   const findings: Finding[] = [];
@@ -53,11 +65,14 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
     errorFail += input.malformed.length;
   }
 
+  const checked: ObjectChecks[] | undefined = opts.recordChecks ? [] : undefined;
   // Objects outer, rules inner: an object's findings are located together, against one document.
   for (const o of input.objects) {
+    const evaluated: string[] | undefined = checked ? [] : undefined;
     for (const rule of active) {
       if (!rule.appliesTo(o, graph)) continue;
       checks++;
+      evaluated?.push(rule.id);
       let worst = 0;
       for (const raw of rule.check(o, graph, ctx)) {
         const severity = severityOf(rule, config, raw.severity ?? rule.severity);
@@ -79,6 +94,7 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
       if (worst === 3) errorFail++;
       else if (worst === 2) warnFail++;
     }
+    if (checked && evaluated) checked.push({ object: { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name }, ...(o.source ? { location: { file: o.source.file, line: o.source.line, col: o.source.col } } : {}), rules: evaluated });
   }
 
   findings.sort(compareAuditFindings);
@@ -87,8 +103,11 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
   return {
     findings,
     kubernetesVersion: ctx.kubernetesVersion,
+    ...(checked ? { checked } : {}),
     summary: {
       objects: input.objects.length,
+      documents: input.documents ?? input.objects.length,
+      malformed: input.malformed.length,
       errors: live.filter((f) => f.severity === 'error').length,
       warnings: live.filter((f) => f.severity === 'warning').length,
       infos: live.filter((f) => f.severity === 'info').length,

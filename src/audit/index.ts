@@ -15,6 +15,8 @@ export interface AuditOptions {
   cluster?: ResolvedCluster;
   config?: AuditConfig;
   rules?: readonly Rule[];
+  /** Record which rules ran on each object (JUnit output lists passes too). */
+  recordChecks?: boolean;
 }
 
 export function auditObjects(input: AuditInput, opts: AuditOptions): AuditResult {
@@ -25,7 +27,7 @@ export function auditObjects(input: AuditInput, opts: AuditOptions): AuditResult
     thresholds: config.thresholds,
     ...(opts.cluster ? { cluster: opts.cluster } : {}),
   };
-  return runAudit(input, opts.rules ?? RULES, ctx, config);
+  return runAudit(input, opts.rules ?? RULES, ctx, config, { recordChecks: opts.recordChecks ?? false });
 }
 
 export function auditManifests(files: readonly ManifestFile[], opts: AuditOptions): AuditResult {

@@ -18,6 +18,7 @@ import { didYouMean } from '../util/suggest.js';
 import { renderFiles } from '../render/index.js';
 import { formatNumber } from '../util/format.js';
 import type { CliIo } from './io.js';
+import { auditCommand } from './audit-command.js';
 
 export type FailOn = Severity | 'none';
 
@@ -38,7 +39,7 @@ export function exitCodeFor(r: PlanResult, failOn: FailOn): number {
   return r.findings.some((f) => !f.suppressed && severityRank(f.severity) >= limit) ? 1 : 0;
 }
 
-function planDate(opts: Record<string, unknown>, io: CliIo): string {
+export function planDate(opts: Record<string, unknown>, io: CliIo): string {
   const d = opts.date as string | undefined;
   if (d === undefined) return io.today();
   if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
@@ -171,6 +172,7 @@ export const COMMANDS: CommandSpec[] = [
       return 0;
     },
   },
+  auditCommand,
   {
     name: 'validate',
     summary: 'Check that a spec parses and resolves (no rules)',

@@ -1,5 +1,5 @@
 // The CLI's view of the outside world, injected so tests run the real CLI in-process.
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type WrittenFile, writeOutputDir } from './output-dir.js';
 
@@ -7,6 +7,12 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   readFile(path: string): string;
+  /** All of standard input (for `-` arguments). */
+  readStdin(): string;
+  /** The working directory (SARIF paths are relative to it). */
+  cwd(): string;
+  /** Whether a file exists (for optional config files). */
+  exists(path: string): boolean;
   /** Today as YYYY-MM-DD (UTC). */
   today(): string;
   env: Record<string, string | undefined>;
@@ -24,6 +30,9 @@ export function processIo(): CliIo {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     readFile: (p) => readFileSync(p, 'utf8'),
+    readStdin: () => readFileSync(0, 'utf8'),
+    cwd: () => process.cwd(),
+    exists: (p) => existsSync(p),
     today: () => new Date().toISOString().slice(0, 10),
     env: process.env,
     isTTY: Boolean(process.stdout.isTTY),

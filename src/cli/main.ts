@@ -3,6 +3,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, KuberatorError, SpecError } from '../errors.js';
 import { COMMANDS } from './commands.js';
+import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 
 export const EXIT = { ok: 0, findings: 1, input: 2, internal: 3 } as const;
@@ -12,7 +13,7 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
   let code: number | Promise<number> = EXIT.ok;
   const program = new Command('kuberator')
     .description('Production Kubernetes on AWS from a short cluster spec')
-    .version('0.1.0')
+    .version(VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });

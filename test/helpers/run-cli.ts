@@ -1,5 +1,5 @@
 // Runs the real CLI in-process with captured output and files served from memory or disk.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.js';
@@ -17,7 +17,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(argv: string[], opts: { files?: Record<string, string>; env?: Record<string, string>; tty?: boolean; today?: string } = {}): CliRun {
+export function runCli(argv: string[], opts: { files?: Record<string, string>; env?: Record<string, string>; tty?: boolean; today?: string; stdin?: string } = {}): CliRun {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
@@ -28,6 +28,9 @@ export function runCli(argv: string[], opts: { files?: Record<string, string>; e
       if (mem !== undefined) return mem;
       return readFileSync(p.startsWith('/') ? p : join(ROOT, p), 'utf8');
     },
+    readStdin: () => opts.stdin ?? '',
+    cwd: () => ROOT,
+    exists: (p) => opts.files?.[p] !== undefined || existsSync(p.startsWith('/') ? p : join(ROOT, p)),
     today: () => opts.today ?? TODAY,
     env: opts.env ?? {},
     isTTY: opts.tty ?? false,
@@ -41,13 +44,16 @@ export function runCli(argv: string[], opts: { files?: Record<string, string>; e
 }
 
 /** The same for commands that call AWS (they return a promise). */
-export async function runCliAsync(argv: string[], opts: { env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function runCliAsync(argv: string[], opts: { env?: Record<string, string>; stdin?: string } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     readFile: (p) => readFileSync(p.startsWith('/') ? p : join(ROOT, p), 'utf8'),
+    readStdin: () => opts.stdin ?? '',
+    cwd: () => ROOT,
+    exists: (p) => existsSync(p.startsWith('/') ? p : join(ROOT, p)),
     today: () => TODAY,
     env: opts.env ?? {},
     isTTY: false,
