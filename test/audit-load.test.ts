@@ -56,6 +56,14 @@ describe('documents', () => {
     assert.equal(typed.objects[0]!.name, 'p');
   });
 
+  test('merge keys apply, and timestamps and yes/no stay strings as Kubernetes reads them', () => {
+    const r = one('kind: X\nmetadata: {name: x}\nbase: &b {a: 1}\nspec:\n  <<: *b\n  c: 2\nt: 2024-01-01T00:00:00Z\non: yes\n');
+    const raw = r.objects[0]!.raw;
+    assert.deepEqual(raw.spec, { a: 1, c: 2 });
+    assert.equal(raw.t, '2024-01-01T00:00:00Z');
+    assert.equal(raw.on, 'yes');
+  });
+
   test('cluster-scoped kinds have no namespace; namespaced kinds default to default', () => {
     const r = one('apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p}\n');
     assert.deepEqual(r.objects.map((o) => o.namespace), ['', 'default']);

@@ -31,13 +31,13 @@ Suites: bookworm
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
-  updated=""
 fi
 
-if [ ${#need_packages[@]} -gt 0 ] || { [ ! -x "$BIN" ] && [ -z "${updated-x}" ]; }; then
-  as_root apt-get update -qq
+# Building needs fresh source indices; stdout carries only the binary's path, so apt writes to stderr.
+if [ ${#need_packages[@]} -gt 0 ] || [ ! -x "$BIN" ]; then
+  as_root apt-get update -qq >&2
   if [ ${#need_packages[@]} -gt 0 ]; then
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_packages[@]}"
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${need_packages[@]}" >&2
   fi
 fi
 

@@ -2,7 +2,8 @@
 // document is a finding of its own and the rest are still read. Decoding uses js-yaml (fast);
 // positions are found only for the paths that get a finding (see locate.ts), so a large input
 // costs one parse.
-import { load as loadYaml, YAMLException } from 'js-yaml';
+import * as jsyaml from 'js-yaml';
+import { CORE_SCHEMA, load as loadYaml, type Type, YAMLException } from 'js-yaml';
 import type { Location } from '../errors.js';
 import { locateInDocument, type LineIndex, lineIndex, offsetToPosition } from './locate.js';
 import { type KubeObject, type MalformedDocument, toKubeObject } from './objects.js';
@@ -18,6 +19,13 @@ export interface LoadedManifests {
   /** Documents read, empty ones included. */
   documents: number;
 }
+
+/**
+ * YAML 1.2 core types plus merge keys (`<<`), as Kubernetes reads manifests: timestamps and
+ * binary stay strings (the default schema would turn `creationTimestamp` into a Date).
+ */
+// (js-yaml exports its built-in types at run time; its type declarations omit them.)
+const SCHEMA = CORE_SCHEMA.extend({ implicit: [(jsyaml as unknown as { types: { merge: Type } }).types.merge] });
 
 /** Document boundaries: a `---` or `...` line at column 0. */
 const SEPARATOR = /^(?:---|\.\.\.)(?=[ \t]|\r?$)/gm;
@@ -57,7 +65,7 @@ export function loadManifests(files: readonly ManifestFile[]): LoadedManifests {
       documents++;
       let value: unknown;
       try {
-        value = loadYaml(doc.text, { filename: file });
+        value = loadYaml(doc.text, { filename: file, schema: SCHEMA });
       } catch (e) {
         if (!(e instanceof YAMLException)) throw e;
         const mark = e.mark as { position?: number } | undefined;
