@@ -218,6 +218,12 @@ const packer = spawnSync(node, [path.join(ROOT, 'bench/packer.mjs')], { cwd: ROO
 process.stdout.write(packer.stdout);
 if (packer.status !== 0) console.log(`packer bench failed (exit ${packer.status}): ${String(packer.stderr).slice(-500)}`);
 
+// The manifest audit on a generated corpus of 10,000 objects, and 100,000 for memory (bench/audit.mjs).
+console.log('');
+const auditBench = spawnSync(node, [path.join(ROOT, 'bench/audit.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
+process.stdout.write(auditBench.stdout);
+if (auditBench.status !== 0) console.log(`audit bench failed (exit ${auditBench.status}): ${String(auditBench.stderr).slice(-500)}`);
+
 const loadAfter = load();
 console.log(`\nload average after: ${loadAfter}`);
 

@@ -1,4 +1,4 @@
-// Regenerates the docs that come from the code: docs/rules.md, docs/spec.md, docs/cluster.schema.json
+// Regenerates the docs that come from the code: docs/rules.md, docs/audit.md, docs/spec.md, docs/cluster.schema.json
 // and the spec reference inside README.md. Run with `npm run docs`; test/docs.test.ts fails when stale.
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
