@@ -33,11 +33,19 @@ describe('documents', () => {
   });
 
   test('duplicate keys, a list document and a scalar document are malformed, with their line', () => {
-    const r = one('kind: Pod\nmetadata: {name: a}\nkind: Service\n---\n- a\n- b\n---\n\n\njust text\n');
+    const r = one('kind: Pod\nmetadata: {name: a}\nkind: Service\n---\n- a\n- b\n---\n\n\njust text\n---\napiVersion: v1\nkind: List\nitems:\n  - {name: not-an-object}\n');
     assert.equal(r.objects.length, 0);
-    assert.deepEqual(r.malformed.map((m) => m.location.line), [3, 5, 10]);
+    assert.deepEqual(r.malformed.map((m) => m.location.line), [3, 5, 10, 15]);
     assert.match(r.malformed[1]!.message, /a list/);
     assert.match(r.malformed[2]!.message, /string/);
+    assert.match(r.malformed[3]!.message, /no kind/);
+  });
+
+  test('Helm values, Chart.yaml and Kustomize config beside manifests are skipped, not reported', () => {
+    const r = one('replicaCount: 2\nkind: Deployment\n---\napiVersion: v2\nname: chart\nversion: 1.0.0\n---\napiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n---\nkind: Pod\nmetadata: {name: p}\n');
+    assert.equal(r.skipped, 3);
+    assert.equal(r.malformed.length, 0);
+    assert.deepEqual(r.objects.map((o) => o.name), ['p'], 'a kind with metadata is an object (and will be judged for its missing apiVersion)');
   });
 
   test('empty documents and comments are skipped; a byte-order mark is ignored', () => {

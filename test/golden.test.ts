@@ -8,6 +8,7 @@ import { ROOT, runCli, TODAY } from './helpers/run-cli.js';
 
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+const manifestExamples = readdirSync(join(ROOT, 'examples', 'manifests')).sort();
 
 function golden(rel: string, actual: string): void {
   const path = join(ROOT, 'test/golden', rel);
@@ -45,5 +46,19 @@ describe('golden output of every example', () => {
       const r = runCli(['plan', spec, '--date', TODAY, '--show-defaults']);
       golden(`${name}/defaults.yaml`, r.stdout);
     });
+  }
+});
+
+describe('golden audit output of every manifest example', () => {
+  test('there are manifest examples to check', () => assert.ok(manifestExamples.length >= 2));
+  for (const name of manifestExamples) {
+    const dir = `examples/manifests/${name}`;
+    for (const [format, ext] of [['text', 'txt'], ['json', 'json'], ['sarif', 'sarif.json']] as const) {
+      test(`${name}: audit (${format})`, () => {
+        const r = runCli(['audit', dir, '--date', TODAY, '--kubernetes-version', '1.33', '--fail-on', 'none', '--output', format]);
+        assert.equal(r.stderr, '');
+        golden(`audit/${name}/audit.${ext}`, r.stdout);
+      });
+    }
   }
 });

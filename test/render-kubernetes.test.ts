@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parseAllDocuments, stringify } from 'yaml';
+import { auditManifests } from '../src/audit/index.js';
 import { plan } from '../src/plan.js';
 import { CATALOG } from '../src/render/kubernetes/catalog.js';
 import { renderFiles } from '../src/render/index.js';
@@ -86,6 +87,22 @@ describe('kubernetes render: schemas and served API versions', () => {
   });
 });
 
+describe('kubernetes render: the platform passes its own audit', () => {
+  const cases: Array<[string, () => Record<string, string>, string]> = [
+    ...SPECS.map((s) => [s, () => renderRepo(s), ''] as [string, () => Record<string, string>, string]),
+    ...['1.30', '1.36'].map((v) => [`every add-on on Kubernetes ${v}`, () => renderText(ALL_ON(v), `all-${v}.yaml`), v] as [string, () => Record<string, string>, string]),
+  ];
+  for (const [name, files, minor] of cases) {
+    test(`${name}: no error or warning from kuberator audit`, () => {
+      const tree = Object.entries(files()).filter(([f]) => f.startsWith('kubernetes/') && /\.ya?ml$/.test(f));
+      const r = auditManifests(tree.map(([file, text]) => ({ file, text })), { today: TODAY, ...(minor ? { kubernetesVersion: minor } : {}) });
+      const loud = r.findings.filter((f) => f.severity !== 'info' && !f.suppressed);
+      assert.deepEqual(loud.map((f) => `${f.location?.file}:${f.location?.line}: ${f.rule}: ${f.message}`), []);
+      assert.ok(r.summary.objects > 10 && r.summary.malformed === 0);
+    });
+  }
+});
+
 describe('kubernetes render: kubectl kustomize builds every level', () => {
   for (const spec of ['examples/production.yaml', 'examples/minimal.yaml', 'test/fixtures/render/bastion-burstable.yaml']) {
     test(spec, () => {
@@ -142,7 +159,7 @@ describe('kubernetes render: the catalogue', () => {
     // Only one of minAvailable/maxUnavailable where the chart keeps a default for the other.
     assert.deepEqual((valuesOf(files, 'kube-prometheus-stack')!.alertmanager as Values).podDisruptionBudget, { enabled: true, minAvailable: 1 });
     const lbcPdb = k8sObjects(files).find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'aws-load-balancer-controller')!;
-    assert.deepEqual(lbcPdb.spec, { maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } } });
+    assert.deepEqual(lbcPdb.spec, { maxUnavailable: 1, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: { 'app.kubernetes.io/name': 'aws-load-balancer-controller' } } });
   });
   test('cluster-autoscaler: image minor is the cluster minor, discovery by this cluster, the spec expander', () => {
     for (const v of ['1.30', '1.34', '1.36']) {

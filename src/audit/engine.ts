@@ -1,7 +1,6 @@
 // Runs the workload rules over an object graph: the same Finding shape as plan, with the object,
 // the container and file:line attached; severities from the config; suppressions from the
 // config's exemptions and the objects' annotations (kept in the output, marked); and a score.
-import { compareFindings } from '../rules/engine.js';
 import { type AuditContext, type Finding, type Rule, type Severity, type WorkloadRule, isWorkloadRule, severityRank } from '../rules/types.js';
 import { type AuditConfig, exemptionFor } from './config.js';
 import { ObjectGraph } from './graph.js';
@@ -16,11 +15,14 @@ export interface AuditInput {
   objects: readonly KubeObject[];
   malformed: readonly MalformedDocument[];
   documents?: number;
+  skipped?: number;
 }
 
 export interface AuditSummary {
   objects: number;
   documents: number;
+  /** YAML documents that are not Kubernetes objects (Helm values, Kustomize config): not audited. */
+  skipped: number;
   /** Documents that could not be decoded. */
   malformed: number;
   errors: number;
@@ -67,8 +69,21 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
 
   const checked: ObjectChecks[] | undefined = opts.recordChecks ? [] : undefined;
   // Objects outer, rules inner: an object's findings are located together, against one document.
-  for (const o of input.objects) {
+  const exempting = config.exemptions.length > 0;
+  // Files are audited in input order (findings then follow the files); live objects by namespace, kind and name.
+  const objects = input.objects.some((o) => !o.source) ? [...input.objects].sort(compareObjects) : input.objects;
+  for (const o of objects) {
+    const first = findings.length;
     const evaluated: string[] | undefined = checked ? [] : undefined;
+    const object: ObjectRef = { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name };
+    const annotated = config.annotationExemptions && hasKeys(o.annotations);
+    const located = new Map<string, Location>();
+    const locate = (path: string): Location | undefined => {
+      if (!o.source) return undefined;
+      let l = located.get(path);
+      if (!l) located.set(path, (l = o.source.locate(path)));
+      return l;
+    };
     for (const rule of active) {
       if (!rule.appliesTo(o, graph)) continue;
       checks++;
@@ -76,28 +91,23 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
       let worst = 0;
       for (const raw of rule.check(o, graph, ctx)) {
         const severity = severityOf(rule, config, raw.severity ?? rule.severity);
-        const suppressed = suppression(rule, o, raw.container, config);
-        findings.push({
-          rule: rule.id,
-          severity,
-          lessons: rule.lessons,
-          path: raw.path,
-          ...(o.source ? { location: o.source.locate(raw.path) } : {}),
-          message: raw.message,
-          fix: rule.fix,
-          object: { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name },
-          ...(raw.container !== undefined ? { container: raw.container } : {}),
-          ...(suppressed ? { suppressed: { reason: suppressed } } : {}),
-        });
-        if (!suppressed) worst = Math.max(worst, severityRank(severity));
+        const ex = exempting ? exemptionFor(config.exemptions, { rule: rule.id, kind: o.kind, namespace: o.namespace, name: o.name, ...(raw.container !== undefined ? { container: raw.container } : {}) }) : undefined;
+        const suppressed = ex ? `config exemption: ${ex.reason}` : annotated ? annotationIgnore(o.annotations, rule) : undefined;
+        const f: Finding = { rule: rule.id, severity, lessons: rule.lessons, path: raw.path, message: raw.message, fix: rule.fix, object };
+        const location = locate(raw.path);
+        if (location) f.location = location;
+        if (raw.container !== undefined) f.container = raw.container;
+        if (suppressed) f.suppressed = { reason: suppressed };
+        else worst = Math.max(worst, severityRank(severity));
+        findings.push(f);
       }
       if (worst === 3) errorFail++;
       else if (worst === 2) warnFail++;
     }
+    if (findings.length - first > 1) sortTail(findings, first);
     if (checked && evaluated) checked.push({ object: { apiVersion: o.apiVersion, kind: o.kind, namespace: o.namespace, name: o.name }, ...(o.source ? { location: { file: o.source.file, line: o.source.line, col: o.source.col } } : {}), rules: evaluated });
   }
 
-  findings.sort(compareAuditFindings);
   const passed = checks - warnFail - errorFail;
   const live = findings.filter((f) => !f.suppressed);
   return {
@@ -107,6 +117,7 @@ export function runAudit(input: AuditInput, rules: readonly Rule[], ctx: AuditCo
     summary: {
       objects: input.objects.length,
       documents: input.documents ?? input.objects.length,
+      skipped: input.skipped ?? 0,
       malformed: input.malformed.length,
       errors: live.filter((f) => f.severity === 'error').length,
       warnings: live.filter((f) => f.severity === 'warning').length,
@@ -124,26 +135,19 @@ function severityOf(rule: WorkloadRule, config: AuditConfig, raised: Severity): 
   return set && set !== 'off' ? set : raised;
 }
 
-function suppression(rule: WorkloadRule, o: KubeObject, container: string | undefined, config: AuditConfig): string | undefined {
-  const ex = exemptionFor(config.exemptions, { rule: rule.id, kind: o.kind, namespace: o.namespace, name: o.name, ...(container !== undefined ? { container } : {}) });
-  if (ex) return `config exemption: ${ex.reason}`;
-  if (config.annotationExemptions) return annotationIgnore(o.annotations, rule);
-  return undefined;
+function hasKeys(o: Record<string, string>): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
-/** Input order (file, then line), then severity and rule; live objects by kind, namespace and name. */
-export function compareAuditFindings(a: Finding, b: Finding): number {
-  const la = a.location;
-  const lb = b.location;
-  if (la && lb) {
-    const byPlace = la.file.localeCompare(lb.file) || la.line - lb.line;
-    if (byPlace) return byPlace;
-  } else if (la || lb) return la ? -1 : 1;
-  const oa = a.object;
-  const ob = b.object;
-  if (oa && ob) {
-    const byObject = oa.namespace.localeCompare(ob.namespace) || oa.kind.localeCompare(ob.kind) || oa.name.localeCompare(ob.name);
-    if (byObject) return byObject;
-  }
-  return compareFindings(a, b);
+function compareObjects(a: ObjectRef, b: ObjectRef): number {
+  return cmp(a.namespace, b.namespace) || cmp(a.kind, b.kind) || cmp(a.name, b.name);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** One object's findings: by line, then severity, rule and path (code-point order, deterministic). */
+function sortTail(findings: Finding[], from: number): void {
+  const tail = findings.splice(from).sort((a, b) => (a.location && b.location ? a.location.line - b.location.line || a.location.col - b.location.col : 0) || severityRank(b.severity) - severityRank(a.severity) || cmp(a.rule, b.rule) || cmp(a.path, b.path) || cmp(a.message, b.message));
+  for (const f of tail) findings.push(f);
 }

@@ -112,7 +112,19 @@ function labelsOf(tpl: Record<string, unknown> | undefined): Record<string, stri
   return out;
 }
 
+const containerLists = new WeakMap<PodTemplate, { main: ContainerRef[]; all: ContainerRef[] }>();
+
+/** The template's containers (and init containers with `init`), computed once per template. */
 export function containers(t: PodTemplate, opts: { init?: boolean } = {}): ContainerRef[] {
+  let hit = containerLists.get(t);
+  if (!hit) {
+    const all = listContainers(t);
+    containerLists.set(t, (hit = { main: all.filter((c) => !c.init), all }));
+  }
+  return opts.init ? hit.all : hit.main;
+}
+
+function listContainers(t: PodTemplate): ContainerRef[] {
   const out: ContainerRef[] = [];
   const list = (key: 'containers' | 'initContainers', init: boolean) => {
     const cs = t.spec[key];
@@ -122,7 +134,7 @@ export function containers(t: PodTemplate, opts: { init?: boolean } = {}): Conta
     });
   };
   list('containers', false);
-  if (opts.init) list('initContainers', true);
+  list('initContainers', true);
   return out;
 }
 
@@ -237,38 +249,60 @@ export class ObjectGraph {
     return hit;
   }
 
+  /**
+   * Workloads of the namespace a LabelSelector picks: through the label index when it has
+   * matchLabels (the common case), else by a scan of the namespace.
+   */
+  private selectWorkloads(namespace: string, sel: LabelSelector): KubeObject[] {
+    const ml = asRecord(sel.matchLabels) as Record<string, string> | undefined;
+    if (ml && Object.keys(ml).length) {
+      const hits = this.workloadsWithLabels(namespace, ml);
+      return Array.isArray(sel.matchExpressions) && sel.matchExpressions.length ? hits.filter((w) => matchesSelector(sel, podTemplate(w)!.labels)) : hits;
+    }
+    return this.workloadsIn(namespace, (l) => matchesSelector(sel, l));
+  }
+
+  private readonly inverse = new Map<string, WeakMap<KubeObject, KubeObject[]>>();
+
+  /**
+   * A forward relation (object → workloads) inverted over every object of `kind`, once per audit:
+   * workload → the objects that pick it, in input order. Costs the sum of the forward relations,
+   * not objects × workloads.
+   */
+  private inverted(kind: string, forward: (o: KubeObject) => KubeObject[]): WeakMap<KubeObject, KubeObject[]> {
+    let m = this.inverse.get(kind);
+    if (m) return m;
+    m = new WeakMap();
+    for (const o of this.ofKind(kind)) {
+      for (const w of forward(o)) {
+        let list = m.get(w);
+        if (!list) m.set(w, (list = []));
+        list.push(o);
+      }
+    }
+    this.inverse.set(kind, m);
+    return m;
+  }
+
   /** Workloads a Service sends traffic to; none when the Service has no selector. */
   serviceTargets(svc: KubeObject): KubeObject[] {
     return this.memo('svcTargets', svc, () => {
       const sel = asRecord(asRecord(svc.raw.spec)?.selector) as Record<string, string> | undefined;
       if (!sel || !Object.keys(sel).length) return [];
-      return this.workloadsIn(svc.namespace, (l) => matchesLabels(sel, l));
+      return this.workloadsWithLabels(svc.namespace, sel);
     });
   }
 
   /** Services whose selector picks the workload's pods. */
   servicesFor(w: KubeObject): KubeObject[] {
-    return this.memo('servicesFor', w, () => {
-      const t = podTemplate(w);
-      if (!t) return [];
-      return this.inNamespace(w.namespace, 'Service').filter((s) => {
-        const sel = asRecord(asRecord(s.raw.spec)?.selector) as Record<string, string> | undefined;
-        return !!sel && Object.keys(sel).length > 0 && matchesLabels(sel, t.labels);
-      });
-    });
+    if (!podTemplate(w)) return [];
+    return this.inverted('Service', (s) => this.serviceTargets(s)).get(w) ?? [];
   }
 
   /** PDBs that select the workload's pods. An empty selector selects all pods under policy/v1 and none under v1beta1. */
   pdbsFor(w: KubeObject): KubeObject[] {
-    return this.memo('pdbsFor', w, () => {
-      const t = podTemplate(w);
-      if (!t) return [];
-      return this.inNamespace(w.namespace, 'PodDisruptionBudget').filter((p) => {
-        const sel = asRecord(p.raw.spec)?.selector as LabelSelector | undefined;
-        if (isEmptySelector(sel)) return !p.apiVersion.endsWith('v1beta1');
-        return matchesSelector(sel, t.labels);
-      });
-    });
+    if (!podTemplate(w)) return [];
+    return this.inverted('PodDisruptionBudget', (p) => this.pdbTargets(p)).get(w) ?? [];
   }
 
   /** Workloads a PDB covers. */
@@ -276,18 +310,26 @@ export class ObjectGraph {
     return this.memo('pdbTargets', pdb, () => {
       const sel = asRecord(pdb.raw.spec)?.selector as LabelSelector | undefined;
       if (isEmptySelector(sel)) return pdb.apiVersion.endsWith('v1beta1') ? [] : this.workloadsIn(pdb.namespace, () => true);
-      return this.workloadsIn(pdb.namespace, (l) => matchesSelector(sel, l));
+      return sel && typeof sel === 'object' ? this.selectWorkloads(pdb.namespace, sel) : [];
     });
   }
 
+  private hpaIndex: Map<string, KubeObject[]> | undefined;
+
   /** HPAs whose scaleTargetRef names the object. */
   hpasFor(w: KubeObject): KubeObject[] {
-    return this.memo('hpasFor', w, () =>
-      this.inNamespace(w.namespace, 'HorizontalPodAutoscaler').filter((h) => {
+    if (!this.hpaIndex) {
+      this.hpaIndex = new Map();
+      for (const h of this.ofKind('HorizontalPodAutoscaler')) {
         const ref = asRecord(asRecord(h.raw.spec)?.scaleTargetRef);
-        return ref?.kind === w.kind && ref?.name === w.name;
-      }),
-    );
+        if (typeof ref?.kind !== 'string' || typeof ref.name !== 'string') continue;
+        const key = `${ref.kind}\0${h.namespace}\0${ref.name}`;
+        let list = this.hpaIndex.get(key);
+        if (!list) this.hpaIndex.set(key, (list = []));
+        list.push(h);
+      }
+    }
+    return this.hpaIndex.get(`${w.kind}\0${w.namespace}\0${w.name}`) ?? [];
   }
 
   /** The object an HPA scales, when it is in the input. */
@@ -315,6 +357,40 @@ export class ObjectGraph {
       const sel = asRecord(np.raw.spec)?.podSelector as LabelSelector | undefined;
       return this.workloadsIn(np.namespace, (l) => sel === undefined || isEmptySelector(sel) || matchesSelector(sel, l));
     });
+  }
+
+  private labelIndex: Map<string, Map<string, KubeObject[]>> | undefined;
+
+  /**
+   * Workloads in the namespace whose pod labels include every pair of `labels` (none for an empty
+   * map). Served from a label index built on first use, so a selector costs the size of its
+   * smallest label bucket, not a scan of the namespace.
+   */
+  workloadsWithLabels(namespace: string, labels: Record<string, string>): KubeObject[] {
+    const pairs = Object.entries(labels);
+    if (!pairs.length) return [];
+    if (!this.labelIndex) {
+      this.labelIndex = new Map();
+      for (const w of this.workloads) {
+        let ns = this.labelIndex.get(w.namespace);
+        if (!ns) this.labelIndex.set(w.namespace, (ns = new Map()));
+        for (const [k, v] of Object.entries(podTemplate(w)!.labels)) {
+          const key = `${k}\0${v}`;
+          let list = ns.get(key);
+          if (!list) ns.set(key, (list = []));
+          list.push(w);
+        }
+      }
+    }
+    const ns = this.labelIndex.get(namespace);
+    if (!ns) return [];
+    let smallest: KubeObject[] | undefined;
+    for (const [k, v] of pairs) {
+      const list = ns.get(`${k}\0${String(v)}`);
+      if (!list) return [];
+      if (!smallest || list.length < smallest.length) smallest = list;
+    }
+    return smallest!.filter((w) => matchesLabels(labels, podTemplate(w)!.labels));
   }
 
   /** Backends of an Ingress as Service names with the path of each reference (v1 and v1beta1 shapes). */

@@ -19,15 +19,21 @@ export interface AuditOptions {
   recordChecks?: boolean;
 }
 
+const KNOWN_RULES: ReadonlySet<string> = new Set(RULES.map((r) => r.id));
+
 export function auditObjects(input: AuditInput, opts: AuditOptions): AuditResult {
   const config = opts.config ?? defaultAuditConfig();
+  const rules = opts.rules ?? RULES;
   const ctx: AuditContext = {
     today: opts.today,
     kubernetesVersion: targetVersion(opts),
     thresholds: config.thresholds,
     ...(opts.cluster ? { cluster: opts.cluster } : {}),
+    // Ignore annotations may name any rule of the registry, also one this run leaves out.
+    knownRules: KNOWN_RULES,
+    systemNamespaces: config.systemNamespaces,
   };
-  return runAudit(input, opts.rules ?? RULES, ctx, config, { recordChecks: opts.recordChecks ?? false });
+  return runAudit(input, rules, ctx, config, { recordChecks: opts.recordChecks ?? false });
 }
 
 export function auditManifests(files: readonly ManifestFile[], opts: AuditOptions): AuditResult {

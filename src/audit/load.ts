@@ -18,6 +18,8 @@ export interface LoadedManifests {
   malformed: MalformedDocument[];
   /** Documents read, empty ones included. */
   documents: number;
+  /** Documents that are YAML but not Kubernetes objects (Helm values, Kustomize config). */
+  skipped: number;
 }
 
 /**
@@ -58,6 +60,7 @@ export function loadManifests(files: readonly ManifestFile[]): LoadedManifests {
   const objects: KubeObject[] = [];
   const malformed: MalformedDocument[] = [];
   let documents = 0;
+  let skipped = 0;
   for (const { file, text } of files) {
     let lines: LineIndex | undefined;
     const position = (offset: number) => offsetToPosition((lines ??= lineIndex(text)), offset);
@@ -74,6 +77,10 @@ export function loadManifests(files: readonly ManifestFile[]): LoadedManifests {
         continue;
       }
       if (value === null || value === undefined) continue;
+      if (notAManifest(value)) {
+        skipped++;
+        continue;
+      }
       const startOffset = doc.start + firstContent(doc.text);
       const list = listItems(value);
       if (!list) {
@@ -96,7 +103,22 @@ export function loadManifests(files: readonly ManifestFile[]): LoadedManifests {
       });
     }
   }
-  return { objects, malformed, documents };
+  return { objects, malformed, documents, skipped };
+}
+
+/**
+ * YAML that sits beside manifests but is not one: Helm values and Chart.yaml (no kind and no
+ * metadata, or a `kind` value with neither apiVersion nor metadata), and Kustomize's own
+ * configuration files.
+ * A directory walk meets these all the time; they are counted, not reported.
+ */
+function notAManifest(value: unknown): boolean {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  if (typeof v.apiVersion === 'string' && v.apiVersion.startsWith('kustomize.config.k8s.io/')) return true;
+  // An object with metadata but no kind is a broken manifest; without metadata it is some other YAML.
+  if (typeof v.kind !== 'string') return v.metadata === undefined;
+  return v.apiVersion === undefined && v.metadata === undefined;
 }
 
 /** The objects a document holds: itself, or the items of a `kind: List` (or `…List`). */

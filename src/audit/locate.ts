@@ -70,6 +70,15 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
     return s.endsWith('\r') ? s.slice(0, -1) : s;
   };
   const at = (l: number, c: number) => starts[l]! + c;
+  // Indentation of a line, or -1 for a blank or comment line; reads characters, no slicing.
+  const indent = (l: number): number => {
+    const end = l + 1 < starts.length ? starts[l + 1]! - 1 : doc.length;
+    let i = starts[l]!;
+    while (i < end && doc.charCodeAt(i) === 32) i++;
+    const ch = doc.charCodeAt(i);
+    if (i >= end || ch === 35 /* # */ || ch === 13 /* \r */ || ch === 9 /* \t */) return i >= end || ch !== 9 ? -1 : tabIndent(doc, i, end, starts[l]!);
+    return i - starts[l]!;
+  };
 
   let first = 0;
   while (first < starts.length && isBlank(text(first))) first++;
@@ -86,15 +95,15 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
       let count = -1;
       let found: { line: number; col: number } | undefined;
       for (let l = node.line; l < node.end && !found; l++) {
-        const s = text(l);
         let col = node.col;
         if (l !== node.line) {
-          if (isBlank(s)) continue;
-          const ind = indentOf(s);
+          const ind = indent(l);
+          if (ind === -1) continue;
           if (ind < node.col) break;
           if (ind > node.col) continue;
           col = ind;
         }
+        const s = text(l);
         if (!isDash(s, col)) {
           if (l === node.line) return best;
           break;
@@ -106,7 +115,9 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
       const s = text(found.line);
       let c = found.col + 1;
       while (s[c] === ' ') c++;
-      const end = regionEnd(text, found.line + 1, node.end, found.col, false);
+      // No need to find where the item ends: searches inside it stop at the first line indented
+      // less than its content, which the next item's dash (or a sibling key) always is.
+      const end = node.end;
       if (c < s.length && s[c] !== '#') {
         if (s[c] === '{' || s[c] === '[') return best;
         node = { line: found.line, col: c, end };
@@ -118,15 +129,16 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
     } else {
       let found: { line: number; col: number; after: number } | undefined;
       for (let l = node.line; l < node.end && !found; l++) {
-        const s = text(l);
         let col = node.col;
         if (l !== node.line) {
-          if (isBlank(s)) continue;
-          const ind = indentOf(s);
+          const ind = indent(l);
+          if (ind === -1) continue;
           if (ind < node.col) break;
-          if (ind > node.col || isDash(s, ind)) continue;
+          if (ind > node.col) continue;
           col = ind;
         }
+        const s = text(l);
+        if (l !== node.line && isDash(s, col)) continue;
         const key = keyAt(s, col);
         if (!key) {
           if (l === node.line) return best;
@@ -139,13 +151,23 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
       if (i === segs.length - 1) break;
       const rest = text(found.line).slice(found.after).trim();
       if (rest && !rest.startsWith('#') && !/^[&!]\S*(\s+#.*)?$/.test(rest)) return best; // value on the same line
-      const end = regionEnd(text, found.line + 1, node.end, found.col, true);
+      const end = node.end;
       const next = nextContent(text, found.line + 1, end);
       if (next === undefined) return best;
-      node = { line: next, col: indentOf(text(next)), end };
+      const col = indentOf(text(next));
+      // The value starts on the next line only if it is indented deeper, or is a sequence at the key's column.
+      if (col < found.col || (col === found.col && !isDash(text(next), col))) return best;
+      node = { line: next, col, end };
     }
   }
   return best;
+}
+
+/** A line whose first non-space is a tab: blank if only whitespace or a comment follows, else its indentation. */
+function tabIndent(doc: string, i: number, end: number, start: number): number {
+  let j = i;
+  while (j < end && (doc.charCodeAt(j) === 9 || doc.charCodeAt(j) === 32)) j++;
+  return j >= end || doc.charCodeAt(j) === 35 || doc.charCodeAt(j) === 13 ? -1 : i - start;
 }
 
 function isBlank(s: string): boolean {
@@ -191,18 +213,6 @@ function keyAt(s: string, col: number): { key: string; after: number } | undefin
     if (s[i] === '#' && s[i - 1] === ' ') return undefined;
   }
   return undefined;
-}
-
-/** First line past a node whose key (or dash) sits at `col`; a sequence may sit at its key's column. */
-function regionEnd(text: (l: number) => string, from: number, limit: number, col: number, seqMayAlign: boolean): number {
-  for (let l = from; l < limit; l++) {
-    const s = text(l);
-    if (isBlank(s)) continue;
-    const ind = indentOf(s);
-    if (ind < col) return l;
-    if (ind === col && !(seqMayAlign && isDash(s, ind))) return l;
-  }
-  return limit;
 }
 
 function nextContent(text: (l: number) => string, from: number, limit: number): number | undefined {

@@ -36,6 +36,7 @@ export function auditText(r: AuditResult, opts: AuditTextOptions): string {
   const live = r.findings.filter((f) => !f.suppressed);
   // Findings are sorted by input position, so one object's findings are adjacent.
   let current: string | undefined;
+  const explained = new Set<string>();
   for (const f of live) {
     const key = f.object ? objectLabel(f.object) : `(document) ${where(f) ?? ''}`;
     if (key !== current) {
@@ -46,9 +47,13 @@ export function auditText(r: AuditResult, opts: AuditTextOptions): string {
     const at = where(f);
     out.push(`  ${paint(f.severity, LABEL[f.severity].padEnd(7))} ${s.bold(f.rule)}${f.lessons.length ? ` [${f.lessons.join(',')}]` : ''}${at ? `  ${s.dim(at)}` : ''}`);
     out.push(`          ${f.path}: ${f.message}`);
-    const rule = findRule(f.rule);
-    if (rule) out.push(s.dim(`          why: ${rule.why}`));
-    out.push(`          fix: ${f.fix}`);
+    // Why and fix are printed with a rule's first finding only; `kuberator explain <rule>` repeats them.
+    if (!explained.has(f.rule)) {
+      explained.add(f.rule);
+      const rule = findRule(f.rule);
+      if (rule) out.push(s.dim(`          why: ${rule.why}`));
+      out.push(`          fix: ${f.fix}`);
+    }
   }
   const suppressed = r.findings.filter((f) => f.suppressed);
   if (suppressed.length) {

@@ -11,6 +11,18 @@ import { spotRules } from './cluster/spot.js';
 import { versionRules } from './cluster/version.js';
 import type { Rule } from './types.js';
 import { resourceRules } from './workload/resources.js';
+import { imageRules } from './workload/images.js';
+import { apiVersionRules } from './workload/api-versions.js';
+import { podSecurityRules } from './workload/pod-security.js';
+import { secretRules } from './workload/secrets.js';
+import { serviceRules } from './workload/services.js';
+import { hygieneRules } from './workload/hygiene.js';
+import { rbacRules } from './workload/rbac.js';
+import { probeRules } from './workload/probes.js';
+import { lifecycleRules } from './workload/lifecycle.js';
+import { disruptionRules } from './workload/disruption.js';
+import { placementRules } from './workload/placement.js';
+import { storageRules } from './workload/storage.js';
 
 export interface RuleGroup {
   /** Unique; the fixture file's name (test/fixtures/rules/<name>.yaml or test/fixtures/audit/<name>.yaml). */
@@ -37,6 +49,18 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   cluster('addons', 'In-cluster add-ons the platform depends on.', addonRules),
   cluster('cost', 'Money the spec leaves on the table, with figures.', costRules),
   workload('resources', 'Requests and limits on every container.', resourceRules),
+  workload('images', 'Image tags and base images.', imageRules),
+  workload('api-versions', 'API versions deprecated or removed in the target Kubernetes version.', apiVersionRules),
+  workload('pod-security', 'What containers may do to their node, and secrets in plain sight.', podSecurityRules),
+  workload('secrets', 'Credentials in env vars and ConfigMaps.', secretRules),
+  workload('services', 'Load balancers, TLS, Service and Ingress references, network isolation.', serviceRules),
+  workload('hygiene', 'Manifest mistakes: duplicates, mismatched selectors, invalid documents and ignores.', hygieneRules),
+  workload('rbac', 'Roles and bindings: exec into pods, cluster-admin and wildcard grants.', rbacRules),
+  workload('probes', 'Readiness and liveness probes.', probeRules),
+  workload('lifecycle', 'Jobs, bare Pods, CronJob deadlines and shutdown time.', lifecycleRules),
+  workload('disruption', 'PodDisruptionBudgets that exist and let drains proceed.', disruptionRules),
+  workload('placement', 'Replicas, autoscalers, spread over nodes and zones, and node roles.', placementRules),
+  workload('storage', 'StatefulSet volumes and zones, databases without persistent volumes.', storageRules),
 ];
 
 export const RULES: readonly Rule[] = RULE_GROUPS.flatMap((g) => g.rules);

@@ -62,6 +62,10 @@ export interface AuditContext {
   thresholds: AuditThresholds;
   /** The cluster, when the audit was given a spec: node roles and taints come from it. */
   cluster?: ResolvedCluster;
+  /** Ids of the rules this audit runs with (ignore annotations naming others are flagged). */
+  knownRules: ReadonlySet<string>;
+  /** Namespaces whose workloads are platform add-ons (the config's built-in list plus its additions). */
+  systemNamespaces: readonly string[];
 }
 
 export interface AuditThresholds {

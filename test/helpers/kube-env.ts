@@ -130,6 +130,8 @@ export async function startKubeEnv(): Promise<KubeEnv> {
       '--service-account-issuer=https://kubernetes.default.svc',
       `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--authorization-mode=RBAC',
+      // Privileged containers may be created, so the audit's privileged rule can be tested live.
+      '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount',
       '--service-cluster-ip-range=10.0.0.0/24',
       // Endpoints may not be loopback addresses; nothing needs the `kubernetes` Service endpoints.

@@ -16,8 +16,9 @@ export function namespace(name: string, labels: Record<string, string> = {}): K8
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { ...MANAGED_BY, ...labels } } };
 }
 
+/** A PDB; pods that are not ready may always be evicted, so a crash-looping pod never blocks a drain (L32). */
 export function pdb(name: string, ns: string, selector: Record<string, string>, rule: { maxUnavailable: number } | { minAvailable: number }): K8sObject {
-  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: ns, labels: { ...MANAGED_BY } }, spec: { ...rule, selector: { matchLabels: selector } } };
+  return { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: ns, labels: { ...MANAGED_BY } }, spec: { ...rule, unhealthyPodEvictionPolicy: 'AlwaysAllow', selector: { matchLabels: selector } } };
 }
 
 /** Multi-document YAML, one object after another, in the order given. */

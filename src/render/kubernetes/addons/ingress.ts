@@ -96,6 +96,8 @@ export function albIngress(m: ResolvedCluster): K8sObject {
         'alb.ingress.kubernetes.io/healthcheck-path': '/',
         'alb.ingress.kubernetes.io/success-codes': '200,404',
         ...(i.hosts.length ? { 'external-dns.alpha.kubernetes.io/hostname': i.hosts.join(',') } : {}),
+        // The backend Service comes from the controller's HelmRelease, which an audit of the tree cannot see.
+        'kuberator.dev/ignore': `workload/ingress-backend-missing: the ${c.service} Service is created by the ${i.controller} HelmRelease`,
       },
     },
     spec: {
