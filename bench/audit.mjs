@@ -114,7 +114,9 @@ spec:
 
 const audit = (text) => auditManifests([{ file: 'corpus.yaml', text }], { today: '2026-11-22', kubernetesVersion: '1.33' });
 
-if (process.argv[2] === '--rss') {
+const isMain = process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
+
+if (isMain && process.argv[2] === '--rss') {
   const n = Number(process.argv[3]);
   const text = corpus(n);
   const t0 = performance.now();
@@ -124,43 +126,48 @@ if (process.argv[2] === '--rss') {
   process.exit(0);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function time(fn) {
-  fn();
-  const out = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
+if (isMain) await main();
+
+async function main() {
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  function time(fn) {
     fn();
-    out.push(performance.now() - t0);
+    const out = [];
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      fn();
+      out.push(performance.now() - t0);
+    }
+    return { min: Math.min(...out), median: median(out) };
   }
-  return { min: Math.min(...out), median: median(out) };
+
+  const N = 10_000;
+  const text = corpus(N);
+  const sample = audit(text);
+  const parse = time(() => yaml.loadAll(text));
+  const run = time(() => audit(text));
+  const perSecond = N / (run.median / 1000);
+  const ratio = run.median / parse.median;
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss', '100000'], { encoding: 'utf8', timeout: 600_000 });
+  const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()) : null;
+
+  const f = (ms) => `${ms.toFixed(0)} ms`;
+  console.log(`audit of ${N.toLocaleString('en-US')} objects (${(text.length / 2 ** 20).toFixed(1)} MiB of YAML, ${sample.findings.length.toLocaleString('en-US')} findings), ${RUNS} runs after a warm-up`);
+  console.log(`| case | min | median |`);
+  console.log(`| --- | --- | --- |`);
+  console.log(`| parse only (js-yaml loadAll) | ${f(parse.min)} | ${f(parse.median)} |`);
+  console.log(`| audit (parse, graph, ${'rules'}, locations) | ${f(run.min)} | ${f(run.median)} |`);
+  console.log(`objects per second: ${Math.round(perSecond).toLocaleString('en-US')}; audit / parse: ${ratio.toFixed(2)}x`);
+  if (big) console.log(`100,000 objects: ${(big.ms / 1000).toFixed(2)} s, ${big.findings.toLocaleString('en-US')} findings, peak RSS ${big.maxRssMiB.toFixed(0)} MiB`);
+  else console.log(`100,000 objects: child failed (exit ${child.status}): ${String(child.stderr).slice(-400)}`);
+  const verdict = (ok) => (ok ? 'pass' : 'MISS');
+  const targets = [
+    { name: `>= ${TARGETS.objectsPerSecond.toLocaleString('en-US')} objects/s`, value: `${Math.round(perSecond).toLocaleString('en-US')}`, result: verdict(perSecond >= TARGETS.objectsPerSecond) },
+    { name: `audit <= ${TARGETS.maxRatio}x parse`, value: `${ratio.toFixed(2)}x`, result: verdict(ratio <= TARGETS.maxRatio) },
+    { name: `100,000 objects within ${TARGETS.maxRssMiB} MiB`, value: big ? `${big.maxRssMiB.toFixed(0)} MiB` : 'n/a', result: big ? verdict(big.maxRssMiB <= TARGETS.maxRssMiB) : 'MISS' },
+  ];
+  console.log('targets (audit):');
+  for (const t of targets) console.log(`  ${t.result.padEnd(4)}  ${t.name.padEnd(34)} ${t.value}`);
+  if (process.argv.includes('--json')) console.log(JSON.stringify({ objects: N, parseMs: parse, auditMs: run, perSecond, ratio, big, targets }));
+
 }
-
-const N = 10_000;
-const text = corpus(N);
-const sample = audit(text);
-const parse = time(() => yaml.loadAll(text));
-const run = time(() => audit(text));
-const perSecond = N / (run.median / 1000);
-const ratio = run.median / parse.median;
-const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--rss', '100000'], { encoding: 'utf8', timeout: 600_000 });
-const big = child.status === 0 ? JSON.parse(child.stdout.trim().split('\n').pop()) : null;
-
-const f = (ms) => `${ms.toFixed(0)} ms`;
-console.log(`audit of ${N.toLocaleString('en-US')} objects (${(text.length / 2 ** 20).toFixed(1)} MiB of YAML, ${sample.findings.length.toLocaleString('en-US')} findings), ${RUNS} runs after a warm-up`);
-console.log(`| case | min | median |`);
-console.log(`| --- | --- | --- |`);
-console.log(`| parse only (js-yaml loadAll) | ${f(parse.min)} | ${f(parse.median)} |`);
-console.log(`| audit (parse, graph, ${'rules'}, locations) | ${f(run.min)} | ${f(run.median)} |`);
-console.log(`objects per second: ${Math.round(perSecond).toLocaleString('en-US')}; audit / parse: ${ratio.toFixed(2)}x`);
-if (big) console.log(`100,000 objects: ${(big.ms / 1000).toFixed(2)} s, ${big.findings.toLocaleString('en-US')} findings, peak RSS ${big.maxRssMiB.toFixed(0)} MiB`);
-else console.log(`100,000 objects: child failed (exit ${child.status}): ${String(child.stderr).slice(-400)}`);
-const verdict = (ok) => (ok ? 'pass' : 'MISS');
-const targets = [
-  { name: `>= ${TARGETS.objectsPerSecond.toLocaleString('en-US')} objects/s`, value: `${Math.round(perSecond).toLocaleString('en-US')}`, result: verdict(perSecond >= TARGETS.objectsPerSecond) },
-  { name: `audit <= ${TARGETS.maxRatio}x parse`, value: `${ratio.toFixed(2)}x`, result: verdict(ratio <= TARGETS.maxRatio) },
-  { name: `100,000 objects within ${TARGETS.maxRssMiB} MiB`, value: big ? `${big.maxRssMiB.toFixed(0)} MiB` : 'n/a', result: big ? verdict(big.maxRssMiB <= TARGETS.maxRssMiB) : 'MISS' },
-];
-console.log('targets (audit):');
-for (const t of targets) console.log(`  ${t.result.padEnd(4)}  ${t.name.padEnd(34)} ${t.value}`);
-if (process.argv.includes('--json')) console.log(JSON.stringify({ objects: N, parseMs: parse, auditMs: run, perSecond, ratio, big, targets }));

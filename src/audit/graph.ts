@@ -79,14 +79,16 @@ export interface ContainerRef {
 export const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'DeploymentConfig', 'Rollout']);
 export const SCALABLE = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'DeploymentConfig', 'Rollout']);
 
-const templates = new WeakMap<KubeObject, PodTemplate | null>();
+/** The template cached on the object itself (null: it has none); every rule asks, so this is hot. */
+const TEMPLATE = Symbol('podTemplate');
+type WithTemplate = KubeObject & { [TEMPLATE]?: PodTemplate | null };
 
 /** The pod template an object carries: Pods, CronJobs, and anything with spec.template.spec.containers (custom workloads too). */
 export function podTemplate(o: KubeObject): PodTemplate | undefined {
-  const hit = templates.get(o);
-  if (hit !== undefined) return hit ?? undefined;
+  const cached = (o as WithTemplate)[TEMPLATE];
+  if (cached !== undefined) return cached ?? undefined;
   const t = findTemplate(o);
-  templates.set(o, t ?? null);
+  (o as WithTemplate)[TEMPLATE] = t ?? null;
   return t;
 }
 

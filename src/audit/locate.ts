@@ -28,8 +28,20 @@ export function offsetToPosition(lines: LineIndex, offset: number): { line: numb
 
 export type Segment = string | number;
 
-/** `spec.template.spec.containers[0]["app.kubernetes.io/name"]` → segments. */
+// Rules report the same few paths over and over (`spec.template.spec.containers[0].resources`).
+const parsed = new Map<string, Segment[]>();
+
+/** `spec.template.spec.containers[0]["app.kubernetes.io/name"]` → segments (cached; do not mutate). */
 export function parsePath(path: string): Segment[] {
+  let hit = parsed.get(path);
+  if (!hit) {
+    if (parsed.size > 10_000) parsed.clear();
+    parsed.set(path, (hit = splitPath(path)));
+  }
+  return hit;
+}
+
+function splitPath(path: string): Segment[] {
   const out: Segment[] = [];
   const re = /\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\.?([^.[]+)/g;
   for (let m = re.exec(path); m; m = re.exec(path)) {

@@ -26,7 +26,16 @@ export function eachContainer(o: KubeObject, check: (c: ContainerRef, t: PodTemp
   for (const c of containers(t, opts)) {
     const r = check(c, t);
     if (!r) continue;
-    for (const f of Array.isArray(r) ? r : [r]) out.push({ ...f, container: c.name });
+    // The check's findings are fresh objects: the container is set on them, not copied.
+    if (Array.isArray(r)) {
+      for (const f of r) {
+        (f as ObjectRawFinding).container = c.name;
+        out.push(f);
+      }
+    } else {
+      (r as ObjectRawFinding).container = c.name;
+      out.push(r);
+    }
   }
   return out;
 }
