@@ -9,14 +9,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import * as k8s from '@kubernetes/client-node';
 import { dump, load } from 'js-yaml';
-import { type KubeEnv, liveSkipReason, startKubeEnv } from './helpers/kube-env.js';
+import { adminClient, type KubeEnv, liveSkipReason, type Obj, startKubeEnv } from './helpers/kube-env.js';
 import { type CliRun, runCliAsync } from './helpers/run-cli.js';
 
 const skip = liveSkipReason();
 
-type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
 interface ObjectRef {
   apiVersion: string;
   kind: string;
@@ -85,10 +83,7 @@ describe('kuberator audit --live against kube-apiserver 1.20', { skip }, () => {
 
   before(async () => {
     env = await startKubeEnv();
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(env.kubeconfig);
-    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const create = async (o: Record<string, unknown>) => (await api.create(o as never)) as unknown as Obj;
+    const { create } = await adminClient(env);
 
     for (const ns of ['shop', 'reports']) await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 

@@ -10,11 +10,10 @@ import { dump, load } from 'js-yaml';
 import { type LiveOptions, readLiveObjects } from '../src/audit/live.js';
 import type { KubeObject } from '../src/audit/objects.js';
 import { KuberatorError } from '../src/errors.js';
-import { type KubeEnv, liveSkipReason, startKubeEnv } from './helpers/kube-env.js';
+import { adminClient, type KubeEnv, liveSkipReason, type Obj, startKubeEnv } from './helpers/kube-env.js';
 
 const skip = liveSkipReason();
 
-type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
 const meta = (name: string, namespace?: string, extra: Record<string, unknown> = {}) => ({ name, ...(namespace ? { namespace } : {}), ...extra });
 const owner = (o: Obj) => ({ ownerReferences: [{ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, uid: o.metadata.uid, controller: true }] });
 const labels = { app: 'web' };
@@ -63,10 +62,7 @@ describe('readLiveObjects against kube-apiserver 1.20', { skip }, () => {
 
   before(async () => {
     env = await startKubeEnv();
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(env.kubeconfig);
-    const api = k8s.KubernetesObjectApi.makeApiClient(kc);
-    const create = async (o: Record<string, unknown>) => (await api.create(o as never)) as unknown as Obj;
+    const { kc, create } = await adminClient(env);
 
     for (const ns of ['team-a', 'team-b']) await create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     await create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'gp3' }, provisioner: 'ebs.csi.aws.com' });

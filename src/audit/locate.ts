@@ -91,6 +91,16 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
     if (i >= end || ch === 35 /* # */ || ch === 13 /* \r */ || ch === 9 /* \t */) return i >= end || ch !== 9 ? -1 : tabIndent(doc, i, end, starts[l]!);
     return i - starts[l]!;
   };
+  // The next line from `from` that starts at the node's column (-1 once a line is indented less):
+  // deeper lines belong to children, blank and comment lines to nobody.
+  const nextAtColumn = (from: number, node: Region): number => {
+    for (let l = from; l < node.end; l++) {
+      const ind = indent(l);
+      if (ind === -1 || ind > node.col) continue;
+      return ind === node.col ? l : -1;
+    }
+    return -1;
+  };
 
   let first = 0;
   while (first < starts.length && isBlank(text(first))) first++;
@@ -106,15 +116,8 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
     if (typeof seg === 'number') {
       let count = -1;
       let found: { line: number; col: number } | undefined;
-      for (let l = node.line; l < node.end && !found; l++) {
-        let col = node.col;
-        if (l !== node.line) {
-          const ind = indent(l);
-          if (ind === -1) continue;
-          if (ind < node.col) break;
-          if (ind > node.col) continue;
-          col = ind;
-        }
+      for (let l = node.line; l !== -1 && !found; l = nextAtColumn(l + 1, node)) {
+        const col = node.col;
         const s = text(l);
         if (!isDash(s, col)) {
           if (l === node.line) return best;
@@ -140,15 +143,8 @@ function locateBlock(doc: string, segs: readonly Segment[]): number | undefined 
       }
     } else {
       let found: { line: number; col: number; after: number } | undefined;
-      for (let l = node.line; l < node.end && !found; l++) {
-        let col = node.col;
-        if (l !== node.line) {
-          const ind = indent(l);
-          if (ind === -1) continue;
-          if (ind < node.col) break;
-          if (ind > node.col) continue;
-          col = ind;
-        }
+      for (let l = node.line; l !== -1 && !found; l = nextAtColumn(l + 1, node)) {
+        const col = node.col;
         const s = text(l);
         if (l !== node.line && isDash(s, col)) continue;
         const key = keyAt(s, col);

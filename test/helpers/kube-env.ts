@@ -307,3 +307,15 @@ function isExecutable(file: string): boolean {
 function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(delimiter).some((d) => d && isExecutable(join(d, command)));
 }
+
+/** A Kubernetes object as the tests create and read it. */
+export type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };
+
+/** An admin client for the env: its KubeConfig and a `create` that returns the stored object. */
+export async function adminClient(env: KubeEnv): Promise<{ kc: import('@kubernetes/client-node').KubeConfig; create(o: Record<string, unknown>): Promise<Obj> }> {
+  const k8s = await import('@kubernetes/client-node');
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(env.kubeconfig);
+  const api = k8s.KubernetesObjectApi.makeApiClient(kc);
+  return { kc, create: async (o) => (await api.create(o as never)) as unknown as Obj };
+}
