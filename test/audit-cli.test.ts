@@ -65,6 +65,22 @@ describe('audit inputs', () => {
   });
 });
 
+describe('audit with a cluster spec', () => {
+  test('--spec sets the target version and lets the audit check node roles against the node groups', () => {
+    const pod = BAD_POD.replace('spec:\n  containers:', 'spec:\n  nodeSelector: { node.kuberator.dev/role: stateful }\n  containers:');
+    const r = runCli(['audit', '-', '--spec', 'examples/minimal.yaml', '-o', 'json', '--fail-on', 'none'], { stdin: pod });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { kubernetesVersion: string; findings: Array<{ rule: string; message: string }> };
+    const minimal = runCli(['plan', 'examples/minimal.yaml', '-o', 'json']);
+    assert.equal(out.kubernetesVersion, (JSON.parse(minimal.stdout) as { cluster: { spec: { kubernetesVersion: string } } }).cluster.spec.kubernetesVersion);
+    const missing = out.findings.find((f) => f.rule === 'workload/node-role-missing');
+    assert.ok(missing, 'the minimal cluster has no stateful group');
+    assert.match(missing.message, /roles: system/);
+    const text = runCli(['audit', '-', '--spec', 'examples/production.yaml', '-o', 'json', '--fail-on', 'none'], { stdin: pod });
+    assert.ok(!JSON.parse(text.stdout).findings.some((f: { rule: string }) => f.rule === 'workload/node-role-missing'), 'production has a stateful group');
+  });
+});
+
 describe('audit outputs and exit codes', () => {
   test('text groups findings under their object with file:line, why and fix', () => {
     const r = runCli(['audit', '-'], { stdin: BAD_POD });

@@ -10,6 +10,7 @@
 //       line: 12                                   # fire only, optional: ...located at this line of `manifests`
 //       kubernetesVersion: "1.25"                  # optional target version (default DEFAULT_VERSION)
 //       config: { thresholds: { minReplicas: 3 } } # optional, a .kuberator.yaml as a mapping
+//       cluster: examples/production.yaml          # optional, a cluster spec (as `audit --spec`)
 //       manifests: |                               # the input, multi-document YAML
 //         apiVersion: apps/v1
 //         ...
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { auditManifests, parseAuditConfig } from '../../src/audit/index.js';
 import type { AuditResult } from '../../src/audit/engine.js';
+import { plan } from '../../src/plan.js';
 import { type Finding, SEVERITIES, type Severity } from '../../src/rules/types.js';
 import { DEFAULT_DATE, ROOT } from './fixtures.js';
 
@@ -38,12 +40,13 @@ export interface AuditCase {
   line?: number;
   kubernetesVersion: string;
   config?: Record<string, unknown>;
+  cluster?: string;
   manifests: string;
   todo?: string;
   title: string;
 }
 
-const KEYS = new Set(['rule', 'name', 'object', 'path', 'severity', 'line', 'kubernetesVersion', 'config', 'manifests', 'todo']);
+const KEYS = new Set(['rule', 'name', 'object', 'path', 'severity', 'line', 'kubernetesVersion', 'config', 'cluster', 'manifests', 'todo']);
 const NAME = /^(fire|dont-fire)-[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export function loadAuditFixtureFile(fileName: string): AuditCase[] {
@@ -79,6 +82,7 @@ export function loadAuditFixtureFile(fileName: string): AuditCase[] {
       ...(c.line !== undefined ? { line: Number(c.line) } : {}),
       kubernetesVersion: (c.kubernetesVersion as string | undefined) ?? DEFAULT_VERSION,
       ...(c.config !== undefined ? { config: c.config as Record<string, unknown> } : {}),
+      ...(c.cluster !== undefined ? { cluster: String(c.cluster) } : {}),
       manifests: c.manifests as string,
       ...(c.todo !== undefined ? { todo: String(c.todo) } : {}),
       title: `${c.rule as string} ${c.name as string}`,
@@ -96,7 +100,8 @@ export const AUDIT_CASES: readonly AuditCase[] = auditFixtureFiles().flatMap(loa
 
 export function runAuditCase(c: AuditCase): AuditResult {
   const config = c.config ? parseAuditConfig(stringify(c.config), `${c.name}.kuberator.yaml`).config : undefined;
-  return auditManifests([{ file: `${c.name}.yaml`, text: c.manifests }], { today: DEFAULT_DATE, kubernetesVersion: c.kubernetesVersion, ...(config ? { config } : {}) });
+  const cluster = c.cluster ? plan(readFileSync(join(ROOT, c.cluster), 'utf8'), c.cluster, { today: DEFAULT_DATE, rules: [] }).model : undefined;
+  return auditManifests([{ file: `${c.name}.yaml`, text: c.manifests }], { today: DEFAULT_DATE, kubernetesVersion: c.kubernetesVersion, ...(config ? { config } : {}), ...(cluster ? { cluster } : {}) });
 }
 
 export function objectName(f: Finding): string {

@@ -127,6 +127,25 @@ function roleSelection(t: PodTemplate): { held: boolean; preferredOnly: boolean 
   return { held: false, preferredOnly: prefersRole };
 }
 
+/** Roles the pods require, each with where it is written: the nodeSelector value, or every In expression on the role label. */
+function requiredRoles(t: PodTemplate): Array<{ values: string[]; path: string }> {
+  const out: Array<{ values: string[]; path: string }> = [];
+  const ns = asRecord(t.spec.nodeSelector);
+  if (ns?.[ROLE_LABEL] !== undefined && ns[ROLE_LABEL] !== null) out.push({ values: [String(ns[ROLE_LABEL])], path: at(t.path, `nodeSelector["${ROLE_LABEL}"]`) });
+  const terms = asRecord(asRecord(asRecord(t.spec.affinity)?.nodeAffinity)?.requiredDuringSchedulingIgnoredDuringExecution)?.nodeSelectorTerms;
+  if (Array.isArray(terms)) {
+    terms.forEach((term, i) => {
+      const exprs = asRecord(term)?.matchExpressions;
+      if (!Array.isArray(exprs)) return;
+      exprs.forEach((e, j) => {
+        const r = asRecord(e);
+        if (r?.key === ROLE_LABEL && r.operator === 'In' && Array.isArray(r.values)) out.push({ values: r.values.map(String), path: at(t.path, `affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[${i}].matchExpressions[${j}]`) });
+      });
+    });
+  }
+  return out;
+}
+
 /** Where the pods select the system role (nodeSelector, or an In expression of a required node-affinity term). */
 function namesSystemRole(t: PodTemplate): string | undefined {
   const ns = asRecord(t.spec.nodeSelector);
@@ -298,6 +317,26 @@ export const placementRules: WorkloadRule[] = [
       if (sel.held) return [];
       const hint = sel.preferredOnly ? ' (it only prefers a role, which the scheduler may ignore when that role is full)' : '';
       return [{ path: t.path, message: `${o.kind} '${o.name}' selects no node role (${ROLE_LABEL}) through nodeSelector or required node affinity${hint}: it may run on any node group` }];
+    },
+  },
+  {
+    scope: 'workload',
+    id: 'workload/node-role-missing',
+    severity: 'warning',
+    lessons: ['L34'],
+    equivalents: [],
+    title: 'Workload selects a node role the cluster does not have',
+    why: 'Pods that require a node role no node group carries never schedule: they stay Pending, and the cluster autoscaler cannot help because no group could ever fit them. Only an audit that knows the cluster (--spec) can see this.',
+    fix: 'Select a role the cluster has, or add a node group with that role to the cluster spec.',
+    appliesTo: (o) => podTemplate(o) !== undefined,
+    check: (o, _g, ctx) => {
+      const cluster = ctx.cluster;
+      const t = podTemplate(o);
+      if (!cluster || !t) return [];
+      const have = new Set(cluster.nodeGroups.map((g) => g.role as string));
+      return requiredRoles(t)
+        .filter((r) => !r.values.some((v) => have.has(v)))
+        .map((r) => ({ path: r.path, message: `${o.kind} '${o.name}' requires node role ${r.values.join(' or ')}, which no node group of cluster '${cluster.name}' has (roles: ${[...have].sort().join(', ')}): its pods stay Pending` }));
     },
   },
   {
