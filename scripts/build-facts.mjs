@@ -570,6 +570,7 @@ function buildAddonVersions(src) {
   const cniTagDate = src.upstreamReleases?.['amazon-vpc-cni-k8s']?.releases?.find((r) => r.tag === newestCniTag)?.date ?? null;
 
   const result = {};
+  const observed = {};
   const notes = {};
   for (const minor of minors) {
     const entry = byMinor[minor];
@@ -606,8 +607,23 @@ function buildAddonVersions(src) {
       `The driver's README declares every release compatible with all EKS-supported Kubernetes versions, so the newest upstream tag ${ebsNewest}${ebsDate ? ` (${ebsDate})` : ''} is listed; the EKS add-on build suffix is not known.`;
     for (const addon of ADDONS) check(typeof row[addon] === 'string', `${minor}: missing ${addon}`);
     result[minor] = row;
+    observed[minor] = observedFor(entry, ebsTags);
   }
-  return { doc: { _source: SOURCE_POINTER, byKubernetesVersion: result, notes }, cniFallback, ebsNewest, newestCniTag, eksctlCni };
+  return { doc: { _source: SOURCE_POINTER, byKubernetesVersion: result, observed, notes }, cniFallback, ebsNewest, newestCniTag, eksctlCni };
+}
+
+// Every version captured for one minor, per add-on, oldest first and without repeats: what lets
+// a pinned version be told apart from one no source has listed for that minor. Entries that are
+// not versions (prose) are left out. The EBS CSI driver declares every release compatible with
+// every minor, so each minor lists all its upstream tags.
+function observedFor(entry, ebsTags) {
+  const out = {};
+  for (const addon of ['vpc-cni', 'coredns', 'kube-proxy']) {
+    const seen = (entry[addon] ?? []).map((o) => o.version).filter((v) => typeof v === 'string' && semverTuple(v));
+    out[addon] = [...new Set(seen)].sort(semverCmp);
+  }
+  out['aws-ebs-csi-driver'] = [...new Set(ebsTags)].sort(semverCmp);
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -845,7 +861,8 @@ ${upstreamRows(['eolEks', 'eolKubernetes', 'awsDocsVersions'])}
 ## addon-versions.json
 
 What it holds: for each Kubernetes minor from ${minors[0]} to ${minors.at(-1)}, a version for the vpc-cni, coredns,
-kube-proxy and aws-ebs-csi-driver add-ons, and \`notes\` explaining every value that is not a direct
+kube-proxy and aws-ebs-csi-driver add-ons (\`byKubernetesVersion\`), every version any source listed
+for that minor (\`observed\`, oldest first), and \`notes\` explaining every value that is not a direct
 per-minor observation.
 
 How it is made: coredns, kube-proxy and (where captured) vpc-cni use the newest value observed
@@ -856,6 +873,11 @@ build for all clusters; upstream's newest tag is ${addons.newestCniTag} and eksc
 self-managed installs. aws-ebs-csi-driver is the newest upstream tag, \`${addons.ebsNewest}\`, for every minor,
 since its README declares each release compatible with all EKS-supported versions; it is a plain
 upstream tag without an \`-eksbuild.N\` suffix.
+
+\`observed\` keeps every captured version of vpc-cni, coredns and kube-proxy per minor, not only the
+newest, so a version pinned in a spec can be checked against what was seen for its minor. Minors
+without a vpc-cni capture (${fallbackMinors.join(', ')}) list none. For aws-ebs-csi-driver each minor lists
+every upstream tag in the snapshot, following the same README statement of compatibility.
 
 Known gaps: these are observations, not the live answer. The EKS \`DescribeAddonVersions\` API is
 authoritative and normally offers newer builds. The web captures are undated.

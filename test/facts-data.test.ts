@@ -25,6 +25,7 @@ interface InstanceTypesFile {
 type PriceFile = Ec2Prices & { currency: string; unit: string };
 interface AddonFile {
   byKubernetesVersion: Record<string, Record<string, string>>;
+  observed: Record<string, Record<string, string[]>>;
   notes: Record<string, string>;
 }
 
@@ -185,6 +186,25 @@ test('every add-on minor has the four add-ons, and every EKS minor from 1.23 is 
   const { versions } = load<{ versions: EksVersion[] }>('eks-versions.json');
   for (const v of versions) {
     if (minorKey(v.version) >= minorKey('1.23')) assert.ok(v.version in addons.byKubernetesVersion, `add-ons for ${v.version}`);
+  }
+});
+
+test('observed add-on versions: every minor, well formed, without repeats, and holding the table’s observed versions', () => {
+  const addons = load<AddonFile>('addon-versions.json');
+  assert.deepEqual(Object.keys(addons.observed).sort(), Object.keys(addons.byKubernetesVersion).sort());
+  for (const [minor, row] of Object.entries(addons.observed)) {
+    assert.deepEqual(Object.keys(row).sort(), ['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni']);
+    for (const [name, list] of Object.entries(row)) {
+      for (const v of list) assert.match(v, /^v\d+\.\d+\.\d+(-eksbuild\.\d+)?$/, `${minor}/${name}`);
+      assert.equal(new Set(list).size, list.length, `${minor}/${name} has no repeats`);
+    }
+    for (const v of row['kube-proxy']!) assert.ok(v.startsWith(`v${minor}.`), `${minor}: observed kube-proxy ${v} matches the minor`);
+    // The table's value is an observation unless a note explains it (the vpc-cni fallback).
+    for (const name of ['coredns', 'kube-proxy', 'aws-ebs-csi-driver']) {
+      assert.ok(row[name]!.includes(addons.byKubernetesVersion[minor]![name]!), `${minor}/${name}: the table's version was observed`);
+    }
+    const cni = addons.byKubernetesVersion[minor]!['vpc-cni']!;
+    assert.ok(row['vpc-cni']!.includes(cni) || `${minor}/vpc-cni` in addons.notes, `${minor}/vpc-cni: observed or explained`);
   }
 });
 

@@ -59,6 +59,14 @@ describe('parseSpec', () => {
     assert.match(got[0]!.message, /expected string, got number 1\.3 \(quote it in YAML/);
   });
 
+  test('version pins: add-on versions and node-group minors are checked for their form', () => {
+    const got = issues(HEAD + '  addons:\n    versions:\n      coredns: 1.11.4\n      kube-prox: v1.33.0-eksbuild.2\n  nodeGroups:\n    - name: a\n      kubernetesVersion: "1.33.1"\n');
+    assert.deepEqual(got.map((i) => i.path), ['spec.addons.versions.coredns', 'spec.addons.versions["kube-prox"]', 'spec.nodeGroups[0].kubernetesVersion']);
+    assert.match(got[0]!.message, /expected an EKS add-on version such as "v1\.11\.4-eksbuild\.33"/);
+    assert.match(got[1]!.message, /unknown field 'kube-prox'.*kube-proxy/);
+    assert.match(got[2]!.message, /expected a minor version such as "1\.35"/);
+  });
+
   test('required fields are reported as missing', () => {
     const got = issues('apiVersion: kuberator.dev/v1alpha1\nkind: Cluster\nmetadata: {}\nspec: {}\n');
     assert.deepEqual(

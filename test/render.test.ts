@@ -191,6 +191,32 @@ describe('render: structure of the templates', () => {
     minimal.resourceCountIs('AWS::EKS::PodIdentityAssociation', 3);
     t.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'coredns', ConfigurationValues: Match.serializedJson(Match.objectLike({ nodeSelector: { 'node.kuberator.dev/role': 'system' } })) });
   });
+  test('version pins: pinned add-on versions and a held-back group’s AMI reach the templates', () => {
+    const spec = [
+      'apiVersion: kuberator.dev/v1alpha1',
+      'kind: Cluster',
+      'metadata: { name: pinned }',
+      'spec:',
+      '  region: us-east-1',
+      '  kubernetesVersion: "1.35"',
+      '  nodeGroups:',
+      '    - { name: system, role: system, instanceTypes: [m6i.large] }',
+      '    - { name: apps, instanceTypes: [m7g.large], kubernetesVersion: "1.34" }',
+      '  addons:',
+      '    versions: { kube-proxy: v1.34.6-eksbuild.13, coredns: v1.13.2-eksbuild.4, aws-ebs-csi-driver: v1.60.0-eksbuild.1 }',
+      '',
+    ].join('\n');
+    const t = templates(render(spec, 'pinned.yaml'));
+    const addonVersion = (tplName: string, name: string) =>
+      Object.values(tpl(t[tplName]).findResources('AWS::EKS::Addon')).find((r) => r.Properties.AddonName === name)?.Properties.AddonVersion;
+    assert.equal(addonVersion('cluster', 'kube-proxy'), 'v1.34.6-eksbuild.13');
+    assert.equal(addonVersion('cluster', 'vpc-cni'), 'v1.20.1-eksbuild.3', 'an unpinned add-on follows the table for 1.35');
+    assert.equal(addonVersion('addons', 'coredns'), 'v1.13.2-eksbuild.4');
+    assert.equal(addonVersion('addons', 'aws-ebs-csi-driver'), 'v1.60.0-eksbuild.1');
+    const ami = (kind: string) => (t[kind]!.Parameters as Record<string, { Default: string }>).AmiId!.Default;
+    assert.equal(ami('nodegroup-apps'), '/aws/service/eks/optimized-ami/1.34/amazon-linux-2023/arm64/standard/recommended/image_id');
+    assert.equal(ami('nodegroup-system'), '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/recommended/image_id');
+  });
   test('alarms: CPU credits for burstable groups, NAT errors, gp2 burst balance; bastion locked down', () => {
     const f = templates(renderRepo('test/fixtures/render/bastion-burstable.yaml'));
     const alarms = tpl(f.alarms);

@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { stringify } from 'yaml';
 import { SpecError } from '../src/errors.js';
-import { findInstanceType } from '../src/facts/index.js';
+import { addonVersions, findInstanceType } from '../src/facts/index.js';
 import { eniMaxPods, kubeReservedCpuMillicores, kubeReservedMemoryMi, prefixMaxPods } from '../src/model/kubelet.js';
 import { resolve } from '../src/model/resolve.js';
+import { toSpec } from '../src/model/to-spec.js';
 import type { ResolvedCluster } from '../src/model/types.js';
 import { parseSpec } from '../src/spec/parse.js';
 
@@ -252,5 +253,37 @@ describe('validate: input errors that need facts or several fields', () => {
   test('an unknown Kubernetes version', () => {
     const got = semanticIssues({ kubernetesVersion: '1.99' });
     assert.equal(got[0]!.path, 'spec.kubernetesVersion');
+  });
+  test('a node group’s minor: known to EKS, behind a stated cluster minor, never ahead of it', () => {
+    const group = (kubernetesVersion: string) => ({ name: 'apps', instanceTypes: ['m6i.large'], kubernetesVersion });
+    const ahead = semanticIssues({ kubernetesVersion: '1.34', nodeGroups: [group('1.35')] });
+    assert.deepEqual(ahead, [{ path: 'spec.nodeGroups[0].kubernetesVersion', message: 'must not be newer than spec.kubernetesVersion (1.34), got 1.35; kubelets may trail the control plane, never lead it' }]);
+    const unstated = semanticIssues({ nodeGroups: [group('1.34')] });
+    assert.deepEqual(unstated.map((i) => i.path), ['spec.nodeGroups[0].kubernetesVersion']);
+    assert.match(unstated[0]!.message, /state the cluster's minor too/);
+    const unknown = semanticIssues({ kubernetesVersion: '1.34', nodeGroups: [group('1.9')] });
+    assert.match(unknown[0]!.message, /EKS has no Kubernetes 1\.9/);
+  });
+});
+
+describe('resolve: version pins', () => {
+  test('without pins, add-ons follow the table for the minor and groups follow the cluster, with nothing recorded', () => {
+    const m = model({ kubernetesVersion: '1.35', nodeGroups: [{ name: 'apps', instanceTypes: ['m6i.large'] }] });
+    assert.deepEqual(m.addonVersions.coredns, { version: addonVersions('1.35')!.coredns, pinned: false });
+    assert.deepEqual(Object.keys(m.addonVersions).sort(), ['aws-ebs-csi-driver', 'coredns', 'kube-proxy', 'vpc-cni']);
+    for (const g of m.nodeGroups) assert.deepEqual([g.kubernetesVersion, g.kubernetesVersionPinned], ['1.35', false]);
+    assert.ok(!m.defaults.some((d) => /kubernetesVersion$|addons\.versions/.test(d.path) && d.path !== 'spec.kubernetesVersion'));
+    assert.ok(!('versions' in (toSpec(m).spec as { addons: object }).addons));
+  });
+  test('pins win, and are written back by toSpec', () => {
+    const m = model({ kubernetesVersion: '1.35', nodeGroups: [{ name: 'apps', instanceTypes: ['m6i.large'], kubernetesVersion: '1.33' }], addons: { versions: { 'kube-proxy': 'v1.34.6-eksbuild.13' } } });
+    assert.deepEqual(m.addonVersions['kube-proxy'], { version: 'v1.34.6-eksbuild.13', pinned: true });
+    assert.equal(m.addonVersions['vpc-cni']!.pinned, false);
+    const apps = m.nodeGroups.find((g) => g.name === 'apps')!;
+    assert.deepEqual([apps.kubernetesVersion, apps.kubernetesVersionPinned], ['1.33', true]);
+    assert.equal(m.nodeGroups.find((g) => g.name === 'system')!.kubernetesVersion, '1.35');
+    const spec = toSpec(m).spec as { addons: { versions?: object }; nodeGroups: Array<{ name: string; kubernetesVersion?: string }> };
+    assert.deepEqual(spec.addons.versions, { 'kube-proxy': 'v1.34.6-eksbuild.13' });
+    assert.deepEqual(spec.nodeGroups.map((g) => g.kubernetesVersion), [undefined, '1.33']);
   });
 });

@@ -30,6 +30,24 @@ describe('upgrade plan: hops and steps', () => {
     for (const h of p.hops) assert.match(h.controlPlane!.commands[0]!, new RegExp(`update-cluster-version .*--kubernetes-version ${h.to.replace('.', '\\.')}$`));
   });
 
+  test('managed node groups roll through a stack update whose parameters carry the new AMI path', () => {
+    const spec = at(production, '1.33').replace('    - name: system\n      role: system\n', '    - name: system\n      role: system\n      managed: true\n');
+    const p = upgrade(spec, { to: '1.34' });
+    const step = p.hops[0]!.nodeGroups.find((s) => s.id === 'nodes/system')!;
+    assert.match(step.title, /managed/);
+    assert.ok(!step.commands.some((c) => c.includes('update-nodegroup-version')), 'EKS refuses a version bump when the launch template sets the AMI');
+    assert.match(step.commands[0]!, /cloudformation deploy .*--stack-name shop-prod-nodegroup-system .*--parameter-overrides file:\/\/rendered\/cloudformation\/nodegroup-system\.parameters\.json/);
+    assert.ok(step.notes.some((n) => n.includes('/aws/service/eks/optimized-ami/1.34/')));
+  });
+
+  test('an EBS CSI pin moves to the default EKS build of the new minor, looked up rather than taken from the upstream tag', () => {
+    const spec = at(production, '1.33').replace('  addons:\n', '  addons:\n    versions: { aws-ebs-csi-driver: "v1.40.0-eksbuild.1" }\n');
+    const step = upgrade(spec, { to: '1.34' }).hops[0]!.addons.find((s) => s.id === 'addon/aws-ebs-csi-driver')!;
+    assert.ok(step, 'the pinned build differs from the table');
+    assert.match(step.commands[0]!, /describe-addon-versions .*--addon-name aws-ebs-csi-driver --kubernetes-version 1\.34/);
+    assert.match(step.commands[1]!, /update-addon .*--addon-version "\$V"/);
+  });
+
   test('managed add-ons move to the data table’s versions for each hop, and only when they change', () => {
     const p = upgrade(at(production, '1.30'), { to: '1.33' });
     for (const h of p.hops) {

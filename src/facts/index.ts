@@ -53,6 +53,7 @@ export interface EksVersion {
 }
 
 export type CoreAddon = 'vpc-cni' | 'coredns' | 'kube-proxy' | 'aws-ebs-csi-driver';
+export const CORE_ADDONS: readonly CoreAddon[] = ['vpc-cni', 'coredns', 'kube-proxy', 'aws-ebs-csi-driver'];
 
 export interface DeprecatedApi {
   apiVersion: string;
@@ -142,8 +143,19 @@ export function newestEksVersion(today: string): EksVersion {
   return released[0] ?? eksVersions()[0]!;
 }
 
+interface AddonVersionsFile {
+  byKubernetesVersion: Record<string, Record<CoreAddon, string>>;
+  observed: Record<string, Record<CoreAddon, string[]>>;
+}
+
+/** The managed add-on versions kuberator uses for a minor (one per add-on). */
 export function addonVersions(version: string): Record<CoreAddon, string> | undefined {
-  return load<{ byKubernetesVersion: Record<string, Record<CoreAddon, string>> }>('addon-versions.json').byKubernetesVersion[version];
+  return load<AddonVersionsFile>('addon-versions.json').byKubernetesVersion[version];
+}
+
+/** Every add-on version a source listed for a minor, oldest first (EBS CSI: every upstream tag). */
+export function observedAddonVersions(version: string): Record<CoreAddon, string[]> | undefined {
+  return load<AddonVersionsFile>('addon-versions.json').observed[version];
 }
 
 export function deprecatedApis(): DeprecatedApi[] {

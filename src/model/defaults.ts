@@ -60,6 +60,8 @@ export const DEFAULTS = {
   volumeSize: def('spec.nodeGroups[*].volume.sizeGiB', 50, ['L11'], 'room for images and logs before nodefs eviction'),
   volumeEncrypted: def('spec.nodeGroups[*].volume.encrypted', true, ['L21'], 'encrypted at rest'),
   amiFamily: def('spec.nodeGroups[*].amiFamily', 'al2023', ['L25'], 'the EKS-optimised Amazon Linux 2023 AMI, bootstrapped by nodeadm'),
+  // Documented, not recorded: a recorded value would be written back as a pin (see resolve.ts).
+  nodeKubernetesVersion: def('spec.nodeGroups[*].kubernetesVersion', 'spec.kubernetesVersion', ['L39', 'L40'], 'nodes follow the control plane; a group is held back only while an upgrade rolls it'),
   roleLabel: def('spec.nodeGroups[*].labels', '`node.kuberator.dev/role: <role>` added', ['L09', 'L34'], 'workloads and add-ons select nodes by role'),
   systemTaint: def('spec.nodeGroups[*].taints', 'system groups get CriticalAddonsOnly=true:NoSchedule when other groups exist', ['L09'], 'applications stay off the nodes that keep the cluster running'),
   kubeReserved: def(
@@ -93,6 +95,13 @@ export const DEFAULTS = {
   ebsCsi: def('spec.addons.ebsCsi', { defaultStorageClass: 'gp3' }, ['L07', 'L10'], 'encrypted gp3 volumes bound in the pod’s zone'),
   externalSecrets: def('spec.addons.externalSecrets', false, ['L24'], 'needs a secret store'),
   gitops: def('spec.addons.gitops', false, ['L27'], 'needs a repository'),
+  // Documented, not recorded, like the node groups' minor.
+  addonVersions: def(
+    'spec.addons.versions',
+    "the versions of kuberator's add-on table (data/addon-versions.json) for the cluster's minor",
+    ['L25', 'L39'],
+    "kube-proxy, CoreDNS and the VPC CNI must suit the cluster's minor, so add-ons without a pin move with it",
+  ),
   costNat: def('spec.cost.natGbPerMonth', 500, ['L02'], 'an assumption of the cost estimate; put your own traffic here'),
   costLcus: def('spec.cost.loadBalancerLcus', 2, ['L20'], 'an assumption of the cost estimate'),
   costEndpoints: def('spec.cost.interfaceEndpointGbPerMonth', 100, ['L02'], 'an assumption of the cost estimate'),

@@ -2,7 +2,7 @@
 // Every value not in the spec is taken from DEFAULTS and recorded, so nothing is silent.
 import { type CostAssumptions, costAssumptions } from '../cost/assumptions.js';
 import { SpecError } from '../errors.js';
-import { findEksVersion, findInstanceType, newestEksVersion, type InstanceType } from '../facts/index.js';
+import { addonVersions, CORE_ADDONS, findEksVersion, findInstanceType, newestEksVersion, type InstanceType } from '../facts/index.js';
 import type { SourceMap } from '../spec/parse.js';
 import type { ClusterSpec, NodeGroupSpec } from '../spec/schema.js';
 import { overlaps, parseCidr } from '../util/cidr.js';
@@ -47,7 +47,7 @@ class Resolver {
     const kubernetesVersion = this.take(s.kubernetesVersion, 'kubernetesVersion', newestEksVersion(this.opts.today).version);
     const environment = this.take(metadata.environment, 'environment', 'prod');
     const network = this.network();
-    const nodeGroups = this.nodeGroups(network);
+    const nodeGroups = this.nodeGroups(network, kubernetesVersion);
     const totalMaxNodes = nodeGroups.reduce((n, g) => n + g.maxSize * (g.perAz ? g.zones.length : 1), 0);
 
     const cp = s.controlPlane ?? {};
@@ -92,6 +92,7 @@ class Resolver {
       nodeGroups,
       scaling: { scheduled: (s.scaling?.scheduled ?? []).map((a, i) => ({ path: `spec.scaling.scheduled[${i}]`, ...a })) },
       addons: this.addons(nodeGroups),
+      addonVersions: this.addonVersions(kubernetesVersion),
       access: { admins: s.access?.admins ?? [], teams: s.access?.teams ?? [] },
       workloads: { ...(s.workloads?.expectedPods !== undefined ? { expectedPods: s.workloads.expectedPods } : {}), manifests: s.workloads?.manifests ?? [] },
       ignore: (s.ignore ?? []).map((x, i) => ({ path: `spec.ignore[${i}]`, ...x })),
@@ -176,7 +177,7 @@ class Resolver {
     return Array.from({ length: count }, (_, i) => `${region}${String.fromCharCode(97 + i)}`);
   }
 
-  private nodeGroups(network: ResolvedNetwork): ResolvedNodeGroup[] {
+  private nodeGroups(network: ResolvedNetwork, kubernetesVersion: string): ResolvedNodeGroup[] {
     const specs = this.spec.spec.nodeGroups ?? [];
     const groups: Array<{ spec: NodeGroupSpec; path: string; declared: boolean }> = specs.map((g, i) => ({ spec: g, path: `spec.nodeGroups[${i}]`, declared: true }));
     const hasSystem = specs.some((g) => g.role === 'system');
@@ -186,10 +187,10 @@ class Resolver {
       groups.unshift({ spec: { name, role: 'system', instanceTypes: [DEFAULT_INSTANCE_TYPE], capacity: 'onDemand' }, path: 'spec.nodeGroups', declared: false });
     }
     const othersExist = groups.some((g) => (g.spec.role ?? 'app') !== 'system');
-    return groups.map((g) => this.nodeGroup(g.spec, g.path, g.declared, network, othersExist));
+    return groups.map((g) => this.nodeGroup(g.spec, g.path, g.declared, network, othersExist, kubernetesVersion));
   }
 
-  private nodeGroup(g: NodeGroupSpec, path: string, declared: boolean, network: ResolvedNetwork, othersExist: boolean): ResolvedNodeGroup {
+  private nodeGroup(g: NodeGroupSpec, path: string, declared: boolean, network: ResolvedNetwork, othersExist: boolean, clusterVersion: string): ResolvedNodeGroup {
     // Defaults of an added group are covered by the one 'systemGroup' entry.
     const take = <T>(stated: T | undefined, key: DefaultKey, value: T, field: string): T =>
       declared ? this.take(stated, key, value, `${path}.${field}`) : (stated ?? value);
@@ -263,9 +264,30 @@ class Resolver {
       kubelet,
       kubeletSources: sources,
       amiFamily: take(g.amiFamily, 'amiFamily', 'al2023' as const, 'amiFamily'),
+      // Following the cluster is not recorded as a default: written back into the spec it would
+      // become a pin, and the group would stay behind at the next upgrade.
+      kubernetesVersion: g.kubernetesVersion ?? clusterVersion,
+      kubernetesVersionPinned: g.kubernetesVersion !== undefined,
       zones: network.zones,
       imds: { tokensRequired: true, hopLimit: 1 },
     };
+  }
+
+  /**
+   * Managed add-on versions: the spec's pins, the others from the data table for the minor. Table
+   * versions are not recorded as defaults for the same reason as a group's minor: written back they
+   * would pin the add-ons, which then stop following the cluster.
+   */
+  private addonVersions(kubernetesVersion: string): ResolvedCluster['addonVersions'] {
+    const pins = this.spec.spec.addons?.versions ?? {};
+    const table = addonVersions(kubernetesVersion);
+    const out: ResolvedCluster['addonVersions'] = {};
+    for (const a of CORE_ADDONS) {
+      const pin = pins[a];
+      if (pin !== undefined) out[a] = { version: pin, pinned: true };
+      else if (table) out[a] = { version: table[a], pinned: false };
+    }
+    return out;
   }
 
   private addons(groups: ResolvedNodeGroup[]): ResolvedAddons {

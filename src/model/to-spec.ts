@@ -68,13 +68,20 @@ export function toSpec(m: ResolvedCluster): Record<string, unknown> {
         ...(g.taints.length ? { taints: g.taints } : {}),
         kubelet: g.kubelet,
         amiFamily: g.amiFamily,
+        ...(g.kubernetesVersionPinned ? { kubernetesVersion: g.kubernetesVersion } : {}),
       })),
       ...(m.scaling.scheduled.length ? { scaling: { scheduled: m.scaling.scheduled.map(({ path: _p, ...a }) => a) } } : {}),
-      addons: m.addons,
+      addons: { ...m.addons, ...addonPins(m) },
       ...(m.access.admins.length || m.access.teams.length ? { access: m.access } : {}),
       ...(m.workloads.expectedPods !== undefined || m.workloads.manifests.length ? { workloads: m.workloads } : {}),
       cost: { ...m.cost, ...(Object.keys(m.cost.spotDiscountByFamily).length ? {} : { spotDiscountByFamily: undefined }) },
       ...(m.ignore.length ? { ignore: m.ignore.map(({ rule, reason }) => ({ rule, reason })) } : {}),
     },
   };
+}
+
+/** `{ versions }` with the add-on versions the spec pins; empty when it pins none (table versions stay implicit). */
+function addonPins(m: ResolvedCluster): { versions?: Record<string, string> } {
+  const pins = Object.entries(m.addonVersions).filter(([, v]) => v.pinned);
+  return pins.length ? { versions: Object.fromEntries(pins.map(([a, v]) => [a, v.version])) } : {};
 }

@@ -1,7 +1,7 @@
 // The resolved cluster: the spec with every default made explicit. Rules, capacity, cost and the
 // renderers read only this type; it is produced only by resolve() (the brand enforces that).
 import type { CostAssumptions } from '../cost/assumptions.js';
-import type { EksVersion, InstanceType } from '../facts/index.js';
+import type { CoreAddon, EksVersion, InstanceType } from '../facts/index.js';
 import type { EvictionSignal, LogType, VpcEndpoint } from '../spec/schema.js';
 import type { SourceMap } from '../spec/parse.js';
 
@@ -95,6 +95,10 @@ export interface ResolvedNodeGroup {
   /** Where each kubelet field was stated (spec.kubelet.x or the group's); absent when computed. */
   kubeletSources: Partial<Record<keyof ResolvedKubelet, string>>;
   amiFamily: 'al2023' | 'bottlerocket';
+  /** The group's Kubernetes minor: its own, when the spec holds it back, else the cluster's. */
+  kubernetesVersion: string;
+  /** Whether the spec gives the group a minor of its own (not recorded as a default when it does not). */
+  kubernetesVersionPinned: boolean;
   /** Zones the group spans; a per-AZ group becomes one Auto Scaling group per zone. */
   zones: string[];
   imds: { tokensRequired: true; hopLimit: number };
@@ -133,6 +137,13 @@ export interface ResolvedAddons {
   gitops: false | { flux?: { repository: string; branch: string; path: string } };
 }
 
+/** The version of one EKS managed add-on, and whether the spec pins it. */
+export interface ResolvedAddonVersion {
+  version: string;
+  /** True: from spec.addons.versions; false: the data table's version for the cluster's minor. */
+  pinned: boolean;
+}
+
 export interface ResolvedCluster {
   readonly __brand: 'ResolvedCluster';
   name: string;
@@ -149,6 +160,8 @@ export interface ResolvedCluster {
   nodeGroups: ResolvedNodeGroup[];
   scaling: { scheduled: Array<{ path: string; name: string; nodeGroup: string; schedule: string; minSize?: number; maxSize?: number; desiredSize?: number }> };
   addons: ResolvedAddons;
+  /** Managed add-on versions; an add-on is absent when it is not pinned and the table has no row for the minor. */
+  addonVersions: Partial<Record<CoreAddon, ResolvedAddonVersion>>;
   access: { admins: string[]; teams: Array<{ name: string; namespaces: string[]; roleArn: string }> };
   workloads: { expectedPods?: number; manifests: string[] };
   ignore: Array<{ path: string; rule: string; reason: string }>;

@@ -7,6 +7,7 @@ import type { SourceMap } from '../spec/parse.js';
 import type { ClusterSpec } from '../spec/schema.js';
 import { contains, isAligned, parseCidr } from '../util/cidr.js';
 import { didYouMean } from '../util/suggest.js';
+import { minorOf } from './versions.js';
 
 export function validateSpec(spec: ClusterSpec, source: SourceMap): SpecIssue[] {
   const issues: SpecIssue[] = [];
@@ -104,6 +105,7 @@ export function validateSpec(spec: ClusterSpec, source: SourceMap): SpecIssue[] 
     if (g.managed === true && (s.scaling?.scheduled ?? []).some((a) => a.nodeGroup === g.name)) {
       add(`${p}.managed`, 'scheduled scaling needs a self-managed Auto Scaling group (managed: false); CloudFormation cannot reach the Auto Scaling group of an EKS managed group');
     }
+    if (g.kubernetesVersion !== undefined) nodeVersionIssues(g.kubernetesVersion, s.kubernetesVersion).forEach((m) => add(`${p}.kubernetesVersion`, m));
     const arches = new Set(g.instanceTypes?.map((t) => findInstanceType(t)?.arch).filter((a) => a));
     if (arches.size > 1) add(`${p}.instanceTypes`, `mixes ${[...arches].join(' and ')} instance types; one launch template takes one AMI, so split them into two groups`);
     const v = g.volume;
@@ -131,6 +133,14 @@ export function validateSpec(spec: ClusterSpec, source: SourceMap): SpecIssue[] 
     teams.add(t.name);
   });
   return issues;
+}
+
+/** A node group's own minor: one EKS has, stated against a stated cluster minor, and not ahead of it. */
+function nodeVersionIssues(group: string, cluster: string | undefined): string[] {
+  if (!findEksVersion(group)) return [`EKS has no Kubernetes ${group} in kuberator's data${didYouMean(group, eksVersions().map((v) => v.version))}`];
+  if (cluster === undefined) return [`holds the group back from spec.kubernetesVersion, which is not stated; state the cluster's minor too`];
+  if (minorOf(group) > minorOf(cluster)) return [`must not be newer than spec.kubernetesVersion (${cluster}), got ${group}; kubelets may trail the control plane, never lead it`];
+  return [];
 }
 
 const CRON_FIELDS: Array<[string, number, number]> = [

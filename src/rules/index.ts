@@ -45,7 +45,7 @@ export const RULE_GROUPS: readonly RuleGroup[] = [
   cluster('kubelet', 'Kubelet reservations and eviction.', kubeletRules),
   cluster('security', 'Encryption, exposure, logging and accounts.', securityRules),
   cluster('scaling', 'Autoscaling and DNS scaling.', scalingRules),
-  cluster('version', 'Kubernetes version support.', versionRules),
+  cluster('version', 'Kubernetes version support, pinned add-on versions and node-group skew.', versionRules),
   cluster('addons', 'In-cluster add-ons the platform depends on.', addonRules),
   cluster('cost', 'Money the spec leaves on the table, with figures.', costRules),
   workload('resources', 'Requests and limits on every container.', resourceRules),

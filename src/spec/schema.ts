@@ -117,6 +117,12 @@ const taintSchema = z.strictObject({
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
 });
 
+/** A Kubernetes minor such as "1.35"; a string, because YAML reads 1.30 as the number 1.3. */
+const minorVersion = z.string().regex(/^1\.[0-9]+$/, 'expected a minor version such as "1.35" (quote it in YAML)');
+
+/** An EKS managed add-on version: the upstream release and, usually, the EKS build. */
+const addonVersion = z.string().regex(/^v\d+\.\d+\.\d+(-eksbuild\.\d+)?$/, 'expected an EKS add-on version such as "v1.11.4-eksbuild.33" (v, major.minor.patch, optional -eksbuild.N)');
+
 export const nodeGroupSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'expected a DNS label (lower case, digits, -)').max(40).meta(d('Unique group name.')),
   role: z.enum(['system', 'app', 'stateful']).optional().meta(d('system: add-ons; app: applications; stateful: StatefulSets with volumes.')),
@@ -149,6 +155,9 @@ export const nodeGroupSchema = z.strictObject({
   taints: z.array(taintSchema).optional().meta(d('Node taints, `{ key, value, effect }`.')),
   kubelet: kubeletSchema.optional().meta(d('Overrides of `spec.kubelet` for this group.')),
   amiFamily: z.enum(['al2023', 'bottlerocket']).optional().meta(d('EKS-optimised AMI family.')),
+  kubernetesVersion: minorVersion
+    .optional()
+    .meta(d("Hold this group at an older Kubernetes minor, quoted (\"1.33\"), while the control plane moves ahead; it may not be newer than spec.kubernetesVersion. Absent: the group follows the cluster's version. Rules report the skew.")),
 });
 
 const onOff = <T extends z.ZodType>(inner: T, description: string) =>
@@ -196,6 +205,19 @@ const addonsSchema = z.strictObject({
     z.strictObject({ flux: z.strictObject({ repository: z.string(), branch: z.string().optional(), path: z.string().optional() }).optional() }),
     'GitOps with Flux.',
   ),
+  versions: z
+    .strictObject({
+      'vpc-cni': addonVersion.optional().meta(d('The Amazon VPC CNI (aws-node): pod IPs from the VPC.')),
+      coredns: addonVersion.optional().meta(d('CoreDNS, the cluster DNS.')),
+      'kube-proxy': addonVersion.optional().meta(d("kube-proxy, built per Kubernetes minor: never newer than the cluster's.")),
+      'aws-ebs-csi-driver': addonVersion.optional().meta(d('The EBS CSI driver, when spec.addons.ebsCsi is on.')),
+    })
+    .optional()
+    .meta(
+      d(
+        "Pinned versions of the EKS managed add-ons, such as `coredns: v1.11.4-eksbuild.33`. An add-on without a pin gets the version kuberator's data table lists for the cluster's minor, so it moves when spec.kubernetesVersion does; a pin stays until you change it, and `kuberator upgrade plan --write` moves existing pins to the target minor's versions.",
+      ),
+    ),
 });
 
 const roleArn = z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/, 'expected an IAM role ARN');
@@ -214,7 +236,7 @@ export const clusterSpecSchema = z.strictObject({
   }),
   spec: z.strictObject({
     region: z.string().meta(d('AWS region, e.g. eu-west-1.')),
-    kubernetesVersion: z.string().regex(/^1\.[0-9]+$/, 'expected a minor version such as "1.35" (quote it in YAML)').optional().meta(d('Kubernetes minor version, quoted: "1.35".')),
+    kubernetesVersion: minorVersion.optional().meta(d('Kubernetes minor version, quoted: "1.35".')),
     account: z
       .strictObject({
         id: z.string().regex(/^[0-9]{12}$/, 'expected a 12-digit account id').optional().meta(d('The AWS account id, quoted.')),

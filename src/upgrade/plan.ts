@@ -12,7 +12,9 @@ import { chartFor, clusterAutoscalerImageTag } from '../facts/charts.js';
 import type { ResolvedCluster, ResolvedNodeGroup } from '../model/types.js';
 import { nodeGroupUnits, type NodeGroupUnit } from '../model/units.js';
 import { ROLE_LABEL } from '../model/defaults.js';
+import { minorOf, maxSkew } from '../model/versions.js';
 import { Names } from '../render/cloudformation/names.js';
+import { amiParameter } from '../render/cloudformation/userdata.js';
 import { CATALOG } from '../render/kubernetes/catalog.js';
 import { findRule } from '../rules/index.js';
 import type { Finding, WorkloadRule } from '../rules/types.js';
@@ -35,9 +37,7 @@ const ROLE_ORDER = { system: 0, app: 1, stateful: 2 } as const;
 /** Days before the end of standard support that a hop target counts as ending soon. */
 const SUPPORT_SOON_DAYS = 120;
 
-export function minorOf(v: string): number {
-  return Number(v.split('.')[1]);
-}
+export { minorOf, maxSkew };
 
 const versionOf = (minor: number) => `1.${minor}`;
 
@@ -46,23 +46,18 @@ function tableFor(minor: string): Partial<Record<CoreAddon, string>> {
   return addonVersions(minor) ?? {};
 }
 
-/** Kubelets may trail the API server by 3 minors from 1.28 on, by 2 before. */
-export function maxSkew(controlPlane: string): number {
-  return minorOf(controlPlane) >= 28 ? 3 : 2;
-}
-
-/** A node group's Kubernetes minor: its own pin when the spec holds it back, else the cluster's. */
-export function nodeVersion(m: ResolvedCluster, g: ResolvedNodeGroup): string {
-  const own = (g as ResolvedNodeGroup & { kubernetesVersion?: string }).kubernetesVersion;
-  return own ?? m.kubernetesVersion;
+/** A node group's Kubernetes minor: its own pin when the spec holds it back, else the cluster's (resolved). */
+export function nodeVersion(_m: ResolvedCluster, g: ResolvedNodeGroup): string {
+  return g.kubernetesVersion;
 }
 
 /** The managed add-on versions the cluster runs: pins where the spec has them, else the table's for its minor. */
 export function currentAddonVersions(m: ResolvedCluster): Partial<Record<CoreAddon, string>> {
-  const table = tableFor(m.kubernetesVersion);
-  const pinned = (m as ResolvedCluster & { addonVersions?: Partial<Record<CoreAddon, { version: string; pinned: boolean }>> }).addonVersions;
-  const out: Partial<Record<CoreAddon, string>> = { ...table };
-  for (const a of MANAGED_ADDONS) if (pinned?.[a]) out[a] = pinned[a]!.version;
+  const out: Partial<Record<CoreAddon, string>> = {};
+  for (const a of MANAGED_ADDONS) {
+    const v = m.addonVersions[a];
+    if (v) out[a] = v.version;
+  }
   return out;
 }
 
@@ -256,7 +251,7 @@ function controlPlaneStep(m: ResolvedCluster, names: Names, specFile: string, to
       id: 'control-plane',
       title: `Control plane to ${to} (self-managed)`,
       notes: ['Masters are replaced one at a time; etcd keeps quorum as long as only one is down.'],
-      commands: [...keep, `aws cloudformation deploy --stack-name ${names.stackName('cluster')} --template-file rendered/cloudformation/cluster.template.json --capabilities CAPABILITY_NAMED_IAM`],
+      commands: [...keep, stackDeploy(m, names, 'cluster')],
       verify: ['kubectl version', 'kubectl get --raw /readyz?verbose'],
     };
   }
@@ -269,6 +264,9 @@ function controlPlaneStep(m: ResolvedCluster, names: Names, specFile: string, to
   };
 }
 
+/** EKS add-on builds look like v1.19.0-eksbuild.1; the table's EBS CSI entry is the upstream tag, which EKS does not accept as is. */
+const isEksBuild = (v: string) => /-eksbuild\.\d+$/.test(v);
+
 function managedAddonSteps(m: ResolvedCluster, from: string, to: string): UpgradeStep[] {
   const now = from === m.kubernetesVersion ? currentAddonVersions(m) : tableFor(from);
   const next = tableFor(to);
@@ -277,7 +275,8 @@ function managedAddonSteps(m: ResolvedCluster, from: string, to: string): Upgrad
     title: `${a} ${now[a] ?? '(unknown)'} → ${next[a]}`,
     notes: a === 'kube-proxy' ? ['kube-proxy runs on every node: it may trail the control plane but must not be newer than it.'] : a === 'vpc-cni' ? ['Pods keep their IPs; new pods get IPs from the new version once its DaemonSet has rolled.'] : [],
     commands: [
-      `aws eks update-addon --region ${m.region} --cluster-name ${m.name} --addon-name ${a} --addon-version ${next[a]} --resolve-conflicts PRESERVE`,
+      ...(isEksBuild(next[a]!) ? [] : [`V=$(aws eks describe-addon-versions --region ${m.region} --addon-name ${a} --kubernetes-version ${to} --query 'addons[0].addonVersions[?compatibilities[?defaultVersion]].addonVersion | [0]' --output text)`]),
+      `aws eks update-addon --region ${m.region} --cluster-name ${m.name} --addon-name ${a} --addon-version ${isEksBuild(next[a]!) ? next[a] : '"$V"'} --resolve-conflicts PRESERVE`,
       `aws eks wait addon-active --region ${m.region} --cluster-name ${m.name} --addon-name ${a}`,
     ],
     verify: [`aws eks describe-addon --region ${m.region} --cluster-name ${m.name} --addon-name ${a} --query 'addon.[addonVersion,status]' --output text`],
@@ -301,6 +300,11 @@ function helmSteps(m: ResolvedCluster, specFile: string, from: string, to: strin
   ];
 }
 
+/** The same deploy command the rendered cloudformation/README.md gives: the parameters file carries the new AMI path. */
+function stackDeploy(m: ResolvedCluster, names: Names, kind: string): string {
+  return `aws cloudformation deploy --region ${m.region} --stack-name ${names.stackName(kind)} --template-file rendered/cloudformation/${kind}.template.json --parameter-overrides file://rendered/cloudformation/${kind}.parameters.json --capabilities CAPABILITY_IAM`;
+}
+
 /** System first, then apps, then stateful groups zone by zone. */
 function nodeSteps(m: ResolvedCluster, names: Names, to: string, nodeAt: Map<string, string>): UpgradeStep[] {
   const units = nodeGroupUnits(m).sort((a, b) => ROLE_ORDER[a.group.role] - ROLE_ORDER[b.group.role] || (a.zone ?? '').localeCompare(b.zone ?? ''));
@@ -315,23 +319,28 @@ function nodeSteps(m: ResolvedCluster, names: Names, to: string, nodeAt: Map<str
       return {
         id: `nodes/${u.key}`,
         title: `Node group ${u.key} (${g.role}${where}): ${fromVersion} → ${to}, managed`,
-        notes: [`EKS replaces the nodes, draining each through the eviction API (PDBs are honoured), ${batch} at a time.`],
-        commands: [`aws eks update-nodegroup-version --region ${m.region} --cluster-name ${m.name} --nodegroup-name ${ng} --kubernetes-version ${to}`, `aws eks wait nodegroup-active --region ${m.region} --cluster-name ${m.name} --nodegroup-name ${ng}`],
+        notes: [
+          `The launch template sets the AMI (from ${amiParameter(g, to)}), so EKS refuses a bare version bump: updating the stack writes a new launch template version, and EKS rolls the group to it.`,
+          `EKS replaces the nodes, draining each through the eviction API (PDBs are honoured), ${batch} at a time.`,
+        ],
+        commands: [
+          stackDeploy(m, names, names.nodeGroupKind(u)),
+          `aws eks wait nodegroup-active --region ${m.region} --cluster-name ${m.name} --nodegroup-name ${ng}`,
+        ],
         verify: [`kubectl get nodes -l ${selector} -o custom-columns=NAME:.metadata.name,VERSION:.status.nodeInfo.kubeletVersion`],
       };
     }
     const asg = names.asgName(u);
-    const stack = names.stackName(names.nodeGroupKind(u));
     return {
       id: `nodes/${u.key}`,
       title: `Node group ${u.key} (${g.role}${where}): ${fromVersion} → ${to}, drain and replace ${batch} at a time`,
       notes: [
-        `The stack's AmiId parameter follows ${amiParameterFor(g, to)}; updating the stack changes the launch template, and only new instances use it.`,
+        `The stack's AmiId parameter follows ${amiParameter(g, to)}; updating the stack changes the launch template, and only new instances use it.`,
         'Self-managed groups have no rolling update policy: new nodes are started first, then the old ones are drained through the eviction API (PDBs are honoured) and terminated.',
         ...(g.role === 'stateful' ? ['Stateful groups go zone by zone: volumes are zonal, so a pod can only move to a node in its own zone.'] : []),
       ],
       commands: [
-        `aws cloudformation deploy --region ${m.region} --stack-name ${stack} --template-file rendered/cloudformation/${names.nodeGroupKind(u)}.template.json --capabilities CAPABILITY_NAMED_IAM`,
+        stackDeploy(m, names, names.nodeGroupKind(u)),
         `OLD=$(kubectl get nodes -l ${selector} -o jsonpath='{range .items[?(@.status.nodeInfo.kubeletVersion)]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{"\\n"}{end}' | grep -v 'v${to}\\.' | cut -d' ' -f1)`,
         `aws autoscaling set-desired-capacity --region ${m.region} --auto-scaling-group-name ${asg} --desired-capacity $(( $(aws autoscaling describe-auto-scaling-groups --region ${m.region} --auto-scaling-group-names ${asg} --query 'AutoScalingGroups[0].DesiredCapacity' --output text) + ${batch} ))`,
         `kubectl wait --for=condition=Ready nodes -l ${selector} --timeout=15m`,
@@ -340,12 +349,6 @@ function nodeSteps(m: ResolvedCluster, names: Names, to: string, nodeAt: Map<str
       verify: [`kubectl get nodes -l ${selector} -o custom-columns=NAME:.metadata.name,VERSION:.status.nodeInfo.kubeletVersion   # all v${to}.x`, 'kubectl get pods -A --field-selector=status.phase=Pending'],
     };
   });
-}
-
-/** The public SSM parameter of the EKS-optimised AMI for a minor (same paths as the node group stacks). */
-function amiParameterFor(g: ResolvedNodeGroup, minor: string): string {
-  const arch = g.instances[0]?.arch === 'arm64' ? 'arm64' : 'x86_64';
-  return g.amiFamily === 'bottlerocket' ? `/aws/service/bottlerocket/aws-k8s-${minor}/${arch}/latest/image_id` : `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2023/${arch}/standard/recommended/image_id`;
 }
 
 function postChecks(m: ResolvedCluster, to: string, rolled: boolean): UpgradeStep[] {

@@ -3,7 +3,6 @@
 // L25), and one least-privilege Pod Identity role per add-on that calls AWS (L21): cluster
 // autoscaler scoped to this cluster's groups, external-dns to its domain, the load balancer
 // controller to the resources it tags, fluent-bit to its log group, EBS CSI to volumes.
-import { addonVersions } from '../../facts/index.js';
 import { ROLE_LABEL } from '../../model/defaults.js';
 import { SERVICE_ACCOUNTS } from '../service-accounts.js';
 import type { Stack } from './cdk.js';
@@ -21,7 +20,7 @@ export function buildAddonsStack(ctx: BuildContext, stack: Stack): void {
   const { cdk, model: m } = ctx;
   const { eks, iam } = cdk;
   const clusterName = importValue(ctx, EXPORTS.clusterName);
-  const versions = addonVersions(m.kubernetesVersion);
+  const versions = m.addonVersions;
   const a = m.addons;
 
   const podRole = (id: string, description: string, sa: { namespace: string; name: string }, policy: { inline?: object; managed?: string[] }) => {
@@ -45,12 +44,13 @@ export function buildAddonsStack(ctx: BuildContext, stack: Stack): void {
   new eks.CfnAddon(stack, 'CorednsAddon', {
     clusterName,
     addonName: 'coredns',
-    ...(versions?.coredns ? { addonVersion: versions.coredns } : {}),
+    ...(versions.coredns ? { addonVersion: versions.coredns.version } : {}),
     resolveConflicts: 'OVERWRITE',
     configurationValues: JSON.stringify(coredns),
   });
 
   if (a.ebsCsi) {
+    const ebsPin = versions['aws-ebs-csi-driver'];
     const role = new iam.CfnRole(stack, 'EbsCsiRole', {
       description: `EBS CSI controller: creates and attaches volumes (${m.name})`,
       assumeRolePolicyDocument: podIdentityTrustPolicy(),
@@ -60,6 +60,9 @@ export function buildAddonsStack(ctx: BuildContext, stack: Stack): void {
     new eks.CfnAddon(stack, 'EbsCsiAddon', {
       clusterName,
       addonName: 'aws-ebs-csi-driver',
+      // Only a pin is rendered: the table's entry is an upstream tag, not an EKS build, so without
+      // a pin EKS picks its default build for the cluster's version.
+      ...(ebsPin?.pinned ? { addonVersion: ebsPin.version } : {}),
       resolveConflicts: 'OVERWRITE',
       configurationValues: JSON.stringify({ controller: SYSTEM_PLACEMENT, node: { tolerateAllTaints: true } }),
       podIdentityAssociations: [{ serviceAccount: SERVICE_ACCOUNTS.ebsCsiController.name, roleArn: role.attrArn }],

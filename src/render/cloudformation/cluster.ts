@@ -3,7 +3,6 @@
 // access entries (API mode, no aws-auth ConfigMap) for admins and teams, and the managed add-ons
 // nodes need before they can join: vpc-cni (with its own Pod Identity role), kube-proxy and the
 // Pod Identity agent.
-import { addonVersions } from '../../facts/index.js';
 import type { Stack } from './cdk.js';
 import { networkRefs } from './network.js';
 import { eksClusterTrustPolicy, kmsKeyPolicy, MANAGED_POLICIES, podIdentityTrustPolicy } from './policies.js';
@@ -102,7 +101,7 @@ export function buildClusterStack(ctx: BuildContext, stack: Stack): void {
 
   // Add-ons that must run before nodes join. vpc-cni gets its permissions through Pod Identity,
   // not the node role (L21).
-  const versions = addonVersions(m.kubernetesVersion);
+  const versions = m.addonVersions;
   const podIdentity = new eks.CfnAddon(stack, 'PodIdentityAgentAddon', { clusterName: cluster.ref, addonName: 'eks-pod-identity-agent', resolveConflicts: 'OVERWRITE' });
   const cniRole = new iam.CfnRole(stack, 'VpcCniRole', {
     description: `VPC CNI (aws-node) of ${m.name}: manages pod network interfaces`,
@@ -113,7 +112,7 @@ export function buildClusterStack(ctx: BuildContext, stack: Stack): void {
   const cni = new eks.CfnAddon(stack, 'VpcCniAddon', {
     clusterName: cluster.ref,
     addonName: 'vpc-cni',
-    ...(versions?.['vpc-cni'] ? { addonVersion: versions['vpc-cni'] } : {}),
+    ...(versions['vpc-cni'] ? { addonVersion: versions['vpc-cni'].version } : {}),
     resolveConflicts: 'OVERWRITE',
     configurationValues: JSON.stringify({ env: vpcCniEnv(ctx) }),
     podIdentityAssociations: [{ serviceAccount: 'aws-node', roleArn: cniRole.attrArn }],
@@ -122,7 +121,7 @@ export function buildClusterStack(ctx: BuildContext, stack: Stack): void {
   new eks.CfnAddon(stack, 'KubeProxyAddon', {
     clusterName: cluster.ref,
     addonName: 'kube-proxy',
-    ...(versions?.['kube-proxy'] ? { addonVersion: versions['kube-proxy'] } : {}),
+    ...(versions['kube-proxy'] ? { addonVersion: versions['kube-proxy'].version } : {}),
     resolveConflicts: 'OVERWRITE',
   });
 

@@ -27,7 +27,7 @@ export function buildNodeGroupStack(ctx: BuildContext, stack: Stack, unit: NodeG
 
   const ami = new core.CfnParameter(stack, 'AmiId', {
     type: 'AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>',
-    default: amiParameter(m, g),
+    default: amiParameter(g, g.kubernetesVersion),
     description: 'EKS-optimised AMI; the default follows the public SSM parameter for this version',
   });
 
@@ -81,6 +81,8 @@ export function buildNodeGroupStack(ctx: BuildContext, stack: Stack, unit: NodeG
   const ltSpec = { launchTemplateId: lt.ref, version: lt.attrLatestVersionNumber };
 
   if (!selfManaged) {
+    // No `version`: with an AMI in the launch template EKS refuses one, and the AMI parameter
+    // above already carries the group's minor.
     new eks.CfnNodegroup(stack, 'NodeGroup', {
       clusterName,
       nodegroupName: names.managedNodeGroupName(unit),

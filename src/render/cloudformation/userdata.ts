@@ -84,9 +84,13 @@ export function bottlerocketUserData(m: ResolvedCluster, g: ResolvedNodeGroup, b
   ].join('\n');
 }
 
-/** The public SSM parameter holding the current EKS-optimised AMI for the version, family and architecture. */
-export function amiParameter(m: ResolvedCluster, g: ResolvedNodeGroup): string {
-  const arm = g.instances[0]?.arch === 'arm64';
-  if (g.amiFamily === 'bottlerocket') return `/aws/service/bottlerocket/aws-k8s-${m.kubernetesVersion}/${arm ? 'arm64' : 'x86_64'}/latest/image_id`;
-  return `/aws/service/eks/optimized-ami/${m.kubernetesVersion}/amazon-linux-2023/${arm ? 'arm64' : 'x86_64'}/standard/recommended/image_id`;
+/**
+ * The public SSM parameter holding the current EKS-optimised AMI of a group's family and
+ * architecture for a Kubernetes minor: the group's own when rendering, a hop's target when planning
+ * an upgrade. The AMI carries the kubelet, so this is what sets a node's version.
+ */
+export function amiParameter(g: ResolvedNodeGroup, minor: string): string {
+  const arch = g.instances[0]?.arch === 'arm64' ? 'arm64' : 'x86_64';
+  if (g.amiFamily === 'bottlerocket') return `/aws/service/bottlerocket/aws-k8s-${minor}/${arch}/latest/image_id`;
+  return `/aws/service/eks/optimized-ami/${minor}/amazon-linux-2023/${arch}/standard/recommended/image_id`;
 }
