@@ -6,11 +6,11 @@
 // and the connection errors. Skipped when the server binary is missing, unless KUBERATOR_REQUIRE_LIVE is set.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { dump, load } from 'js-yaml';
 import { adminClient, type KubeEnv, liveSkipReason, type Obj, startKubeEnv } from './helpers/kube-env.js';
+import { closedPort } from './helpers/servers.js';
 import { type CliRun, runCliAsync } from './helpers/run-cli.js';
 
 const skip = liveSkipReason();
@@ -386,14 +386,3 @@ interface KubeconfigDoc {
   clusters: Array<{ cluster: Record<string, string> }>;
 }
 
-/** A loopback port nothing listens on: one the kernel handed out, then closed. */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}

@@ -62,3 +62,20 @@ describe('golden audit output of every manifest example', () => {
     }
   }
 });
+
+describe('golden upgrade runbooks', () => {
+  // The production example to the newest minor in the data, with the shop manifests; the
+  // existing-VPC example two minors ahead (two hops), without workloads.
+  const cases = [
+    { name: 'production', argv: ['examples/production.yaml', '--to', '1.36', '--manifests', 'examples/manifests/shop'] },
+    { name: 'existing-vpc', argv: ['examples/existing-vpc.yaml', '--to', '1.36'] },
+  ];
+  for (const c of cases) {
+    test(`${c.name}: upgrade plan (markdown)`, () => {
+      const r = runCli(['upgrade', 'plan', ...c.argv, '--date', TODAY]);
+      assert.equal(r.stderr, '');
+      assert.equal(r.code, 0);
+      golden(`upgrade/${c.name}.md`, r.stdout);
+    });
+  }
+});

@@ -3,22 +3,14 @@
 // headroom for surge nodes, and the errors for targets it cannot plan.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadManifests } from '../src/audit/load.js';
 import { KuberatorError } from '../src/errors.js';
 import { addonVersions, deprecatedApis, findEksVersion } from '../src/facts/index.js';
 import { plan } from '../src/plan.js';
-import { maxSkew, planUpgrade, type UpgradeOptions } from '../src/upgrade/plan.js';
+import { maxSkew, pinsAfter } from '../src/upgrade/plan.js';
 import type { UpgradePlan } from '../src/upgrade/types.js';
 import { readRepoFile, TODAY } from './helpers/run-cli.js';
+import { at, production, upgrade } from './helpers/upgrade.js';
 
-const production = readRepoFile('examples/production.yaml');
-const at = (text: string, version: string) => text.replace(/kubernetesVersion: "1\.\d+"/, `kubernetesVersion: "${version}"`);
-
-function upgrade(specText: string, opts: Partial<UpgradeOptions> & { to: string }, manifests?: string): UpgradePlan {
-  const r = plan(specText, 'spec.yaml', { today: TODAY, rules: [] });
-  const objects = manifests !== undefined ? loadManifests([{ file: 'm.yaml', text: manifests }]).objects : undefined;
-  return planUpgrade(r.model, r.capacity, { today: TODAY, specFile: 'spec.yaml', workloads: manifests !== undefined ? 'manifests' : 'none', ...(objects ? { objects } : {}), ...opts });
-}
 
 const check = (p: UpgradePlan, hop: number, id: string) => p.hops[hop]!.preChecks.find((c) => c.id === id)!;
 
@@ -46,6 +38,28 @@ describe('upgrade plan: hops and steps', () => {
     assert.ok(step, 'the pinned build differs from the table');
     assert.match(step.commands[0]!, /describe-addon-versions .*--addon-name aws-ebs-csi-driver --kubernetes-version 1\.34/);
     assert.match(step.commands[1]!, /update-addon .*--addon-version "\$V"/);
+  });
+
+  test('a pin newer than the table is never moved back, neither by a step nor by --write', () => {
+    const table = addonVersions('1.35')!;
+    const newer = table.coredns.replace(/eksbuild\.(\d+)$/, (_, n) => `eksbuild.${Number(n) + 5}`);
+    const spec = production.replace('  addons:\n', `  addons:\n    versions: { coredns: "${newer}" }\n`);
+    const r = plan(spec, 'spec.yaml', { today: TODAY, rules: [] });
+    assert.equal(upgrade(spec, { to: '1.35' }).kind, 'nodes', 'nothing for the add-ons to catch up on');
+    assert.equal(pinsAfter(r.model, '1.35').addons.coredns, newer);
+    const older = table.coredns.replace(/eksbuild\.(\d+)$/, (_, n) => `eksbuild.${Number(n) - 1}`);
+    const behind = production.replace('  addons:\n', `  addons:\n    versions: { coredns: "${older}" }\n`);
+    assert.equal(upgrade(behind, { to: '1.35' }).kind, 'addons');
+    assert.equal(pinsAfter(plan(behind, 'spec.yaml', { today: TODAY, rules: [] }).model, '1.35').addons.coredns, table.coredns);
+  });
+
+  test('self-managed groups surge, replace old nodes one drain at a time, and give the surge back at the end', () => {
+    const p = upgrade(at(production, '1.34'), { to: '1.35' });
+    const step = p.hops[0]!.nodeGroups.find((s) => s.id === 'nodes/apps')!;
+    const loop = step.commands.find((c) => c.startsWith('i=0;'))!;
+    assert.match(loop, /--no-should-decrement-desired-capacity/);
+    assert.match(loop, /DEC=--should-decrement-desired-capacity/);
+    assert.ok(step.commands.some((c) => /set-desired-capacity .*ORIG \+ \d+/.test(c)));
   });
 
   test('managed add-ons move to the data table’s versions for each hop, and only when they change', () => {

@@ -38,7 +38,7 @@ export function loadConfig(path: string | undefined, io: CliIo): AuditConfig {
 }
 
 /** Files and directories as given; `-` reads standard input once. */
-function readInputs(paths: readonly string[], io: CliIo): Array<{ file: string; text: string }> {
+export function readInputs(paths: readonly string[], io: CliIo): Array<{ file: string; text: string }> {
   return paths.flatMap((p) => {
     if (p === '-') return [{ file: '(stdin)', text: io.readStdin() }];
     try {

@@ -19,10 +19,12 @@ import { renderFiles } from '../render/index.js';
 import { formatNumber } from '../util/format.js';
 import type { CliIo } from './io.js';
 import { auditCommand } from './audit-command.js';
+import { upgradeCommand } from './upgrade-command.js';
 
 export type FailOn = Severity | 'none';
 
 export interface CommandSpec {
+  /** `plan`, or a group and its subcommand: `upgrade plan` (the group's summary is in GROUPS). */
   name: string;
   summary: string;
   args: string[];
@@ -59,7 +61,7 @@ export function readSpec(path: string, io: CliIo): string {
 }
 
 /** Reads manifest paths; relative ones are taken from the spec file's directory (spec.workloads.manifests) or as given. */
-function manifestReader(specFile: string | undefined, io: CliIo): (paths: string[]) => Array<{ file: string; text: string }> {
+export function manifestReader(specFile: string | undefined, io: CliIo): (paths: string[]) => Array<{ file: string; text: string }> {
   return (paths) =>
     paths.flatMap((p) => {
       const full = isAbsolute(p) || specFile === undefined ? p : join(dirname(specFile), p);
@@ -77,6 +79,11 @@ function rightSizeFrom(r: PlanResult, files: Array<{ file: string; text: string 
   if (issues.length) throw new SpecError(files[0]?.file ?? '(manifests)', issues);
   return rightSize(r.model, r.capacity, workloads);
 }
+
+/** Commands that only hold subcommands, with their summaries. */
+export const GROUPS: Record<string, string> = {
+  upgrade: 'Plan Kubernetes upgrades (upgrade plan)',
+};
 
 export const COMMANDS: CommandSpec[] = [
   {
@@ -173,6 +180,7 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   auditCommand,
+  upgradeCommand,
   {
     name: 'validate',
     summary: 'Check that a spec parses and resolves (no rules)',

@@ -2,7 +2,7 @@
 // bad input. Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage or input error, 3 internal error.
 import { Command, CommanderError, Option } from 'commander';
 import { formatIssue, KuberatorError, SpecError } from '../errors.js';
-import { COMMANDS } from './commands.js';
+import { COMMANDS, GROUPS } from './commands.js';
 import { VERSION } from '../version.js';
 import type { CliIo } from './io.js';
 
@@ -18,8 +18,16 @@ export function main(argv: readonly string[], io: CliIo): number | Promise<numbe
     .showSuggestionAfterError(true)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
+  const groups = new Map<string, Command>();
   for (const c of COMMANDS) {
-    const cmd = program.command(c.name).description(c.summary).exitOverride();
+    // `upgrade plan` is the subcommand `plan` of the group `upgrade`.
+    const [head, sub] = c.name.split(' ') as [string, string | undefined];
+    let parent = program;
+    if (sub !== undefined) {
+      parent = groups.get(head) ?? program.command(head).description(GROUPS[head] ?? '').exitOverride();
+      groups.set(head, parent);
+    }
+    const cmd = parent.command(sub ?? head).description(c.summary).exitOverride();
     for (const a of c.args) cmd.argument(a);
     for (const o of c.options) {
       const opt = new Option(o.flags, o.description);

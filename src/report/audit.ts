@@ -64,22 +64,27 @@ export function auditText(r: AuditResult, opts: AuditTextOptions): string {
   return out.join('\n') + '\n';
 }
 
+/** One audit finding as JSON, in a fixed key order; the upgrade plan's JSON uses the same shape. */
+export function findingJson(f: Finding): Record<string, unknown> {
+  return {
+    rule: f.rule,
+    severity: f.severity,
+    lessons: f.lessons,
+    ...(f.object ? { object: f.object } : {}),
+    ...(f.container !== undefined ? { container: f.container } : {}),
+    path: f.path,
+    ...(f.location ? { location: f.location } : {}),
+    message: f.message,
+    fix: f.fix,
+    ...(f.suppressed ? { suppressed: f.suppressed } : {}),
+  };
+}
+
 export function auditJson(r: AuditResult): Record<string, unknown> {
   return {
     kubernetesVersion: r.kubernetesVersion,
     summary: r.summary,
-    findings: r.findings.map((f) => ({
-      rule: f.rule,
-      severity: f.severity,
-      lessons: f.lessons,
-      ...(f.object ? { object: f.object } : {}),
-      ...(f.container !== undefined ? { container: f.container } : {}),
-      path: f.path,
-      ...(f.location ? { location: f.location } : {}),
-      message: f.message,
-      fix: f.fix,
-      ...(f.suppressed ? { suppressed: f.suppressed } : {}),
-    })),
+    findings: r.findings.map(findingJson),
   };
 }
 

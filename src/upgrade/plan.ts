@@ -12,7 +12,7 @@ import { chartFor, clusterAutoscalerImageTag } from '../facts/charts.js';
 import type { ResolvedCluster, ResolvedNodeGroup } from '../model/types.js';
 import { nodeGroupUnits, type NodeGroupUnit } from '../model/units.js';
 import { ROLE_LABEL } from '../model/defaults.js';
-import { minorOf, maxSkew } from '../model/versions.js';
+import { compareAddonVersions, minorOf, maxSkew } from '../model/versions.js';
 import { Names } from '../render/cloudformation/names.js';
 import { amiParameter } from '../render/cloudformation/userdata.js';
 import { CATALOG } from '../render/kubernetes/catalog.js';
@@ -64,9 +64,11 @@ export function currentAddonVersions(m: ResolvedCluster): Partial<Record<CoreAdd
 /** Target versions after the plan: what `--write` sets in the spec. */
 export function pinsAfter(m: ResolvedCluster, to: string): { kubernetesVersion: string; addons: Record<string, string>; nodeGroups: Array<{ path: string; kubernetesVersion: string }> } {
   const table = tableFor(to);
+  const now = currentAddonVersions(m);
   return {
     kubernetesVersion: to,
-    addons: Object.fromEntries(MANAGED_ADDONS.filter((a) => table[a]).map((a) => [a, table[a]!])),
+    // A pin already newer than the table stays; an upstream tag (the EBS CSI entry) is not a build EKS accepts, so it is never written.
+    addons: Object.fromEntries(MANAGED_ADDONS.filter((a) => table[a] && isEksBuild(table[a]!)).map((a) => [a, moves(now[a], table[a]!) ? table[a]! : now[a]!])),
     nodeGroups: m.nodeGroups.filter((g) => g.declared).map((g) => ({ path: g.path, kubernetesVersion: to })),
   };
 }
@@ -84,6 +86,9 @@ export function planUpgrade(m: ResolvedCluster, capacity: ClusterCapacity, opts:
   if (m.controlPlane.selfManaged) notes.push('The control plane is self-managed: each control-plane step replaces the masters one at a time through the control-plane stack instead of an EKS API call.');
 
   const kind = classify(m, to);
+  if (kind !== 'nodes' && m.addonVersions['aws-ebs-csi-driver']?.pinned) {
+    notes.push("spec.addons.versions.aws-ebs-csi-driver is pinned, and the data table knows only the upstream release: --write leaves the pin; set it to the build the add-on step installed (aws eks describe-addon … --query addon.addonVersion).");
+  }
   const hops: UpgradeHop[] = [];
   if (kind === 'minor') {
     const mode = opts.nodes ?? 'each-hop';
@@ -123,7 +128,7 @@ function classify(m: ResolvedCluster, to: string): ChangeKind {
   if (m.nodeGroups.some((g) => nodeVersion(m, g) !== m.kubernetesVersion)) return 'nodes';
   const table = tableFor(m.kubernetesVersion);
   const now = currentAddonVersions(m);
-  if (MANAGED_ADDONS.some((a) => table[a] && now[a] !== table[a])) return 'addons';
+  if (MANAGED_ADDONS.some((a) => table[a] && moves(now[a], table[a]!))) return 'addons';
   return 'nodes';
 }
 
@@ -202,7 +207,8 @@ function subnetHeadroom(m: ResolvedCluster, capacity: ClusterCapacity, rollNodes
     const need = Math.max(0, ...nodeGroupUnits(m).filter((u) => !u.zone || u.zone === s.zone).map((u) => surgeOf(u) * (capacity.nodeGroups.find((g) => g.name === u.group.name)?.ipsPerNode ?? 0)));
     if (s.headroom < need) {
       status = 'block';
-      details.push(`${s.zone} ${s.cidr}: ${s.headroom} IPs free at full scale, ${need} needed for surge nodes; lower the batch (maxUnavailable) or add a subnet`);
+      const free = s.headroom < 0 ? `short of ${-s.headroom} IPs at full scale even before surging` : `${s.headroom} IPs free at full scale`;
+      details.push(`${s.zone} ${s.cidr}: ${free}, ${need} needed for surge nodes; lower the batch (maxUnavailable) or add a subnet`);
     } else details.push(`${s.zone} ${s.cidr}: ${s.headroom} IPs free at full scale, ${need} needed for surge nodes`);
   }
   return { id: 'subnet-headroom', title, status, details };
@@ -245,7 +251,7 @@ function supportCheck(to: string, today: string): UpgradeCheck {
 // ---- steps ------------------------------------------------------------------------------------
 
 function controlPlaneStep(m: ResolvedCluster, names: Names, specFile: string, to: string): UpgradeStep {
-  const keep = [`kuberator upgrade plan ${specFile} --to ${to} --write`, `kuberator render ${specFile} --out rendered/ --force`];
+  const keep = [`kuberator upgrade plan ${specFile} --to ${to} --write > /dev/null`, `kuberator render ${specFile} --out rendered/ --force`];
   if (m.controlPlane.selfManaged) {
     return {
       id: 'control-plane',
@@ -264,13 +270,16 @@ function controlPlaneStep(m: ResolvedCluster, names: Names, specFile: string, to
   };
 }
 
+/** Whether an add-on goes forward from `now` to `next`: a pin newer than the table is never moved back. */
+const moves = (now: string | undefined, next: string) => now === undefined || compareAddonVersions(next, now) > 0;
+
 /** EKS add-on builds look like v1.19.0-eksbuild.1; the table's EBS CSI entry is the upstream tag, which EKS does not accept as is. */
 const isEksBuild = (v: string) => /-eksbuild\.\d+$/.test(v);
 
 function managedAddonSteps(m: ResolvedCluster, from: string, to: string): UpgradeStep[] {
   const now = from === m.kubernetesVersion ? currentAddonVersions(m) : tableFor(from);
   const next = tableFor(to);
-  return MANAGED_ADDONS.filter((a) => next[a] && next[a] !== now[a] && (a !== 'aws-ebs-csi-driver' || m.addons.ebsCsi !== false)).map((a) => ({
+  return MANAGED_ADDONS.filter((a) => next[a] && moves(now[a], next[a]!) && (a !== 'aws-ebs-csi-driver' || m.addons.ebsCsi !== false)).map((a) => ({
     id: `addon/${a}`,
     title: `${a} ${now[a] ?? '(unknown)'} → ${next[a]}`,
     notes: a === 'kube-proxy' ? ['kube-proxy runs on every node: it may trail the control plane but must not be newer than it.'] : a === 'vpc-cni' ? ['Pods keep their IPs; new pods get IPs from the new version once its DaemonSet has rolled.'] : [],
@@ -336,15 +345,18 @@ function nodeSteps(m: ResolvedCluster, names: Names, to: string, nodeAt: Map<str
       title: `Node group ${u.key} (${g.role}${where}): ${fromVersion} → ${to}, drain and replace ${batch} at a time`,
       notes: [
         `The stack's AmiId parameter follows ${amiParameter(g, to)}; updating the stack changes the launch template, and only new instances use it.`,
-        'Self-managed groups have no rolling update policy: new nodes are started first, then the old ones are drained through the eviction API (PDBs are honoured) and terminated.',
+        'Self-managed groups have no rolling update policy: surge nodes are started first, then each old node is drained through the eviction API (PDBs are honoured) and terminated; the Auto Scaling group replaces it from the new launch template, and the last terminations give the surge back.',
         ...(g.role === 'stateful' ? ['Stateful groups go zone by zone: volumes are zonal, so a pod can only move to a node in its own zone.'] : []),
       ],
       commands: [
         stackDeploy(m, names, names.nodeGroupKind(u)),
         `OLD=$(kubectl get nodes -l ${selector} -o jsonpath='{range .items[?(@.status.nodeInfo.kubeletVersion)]}{.metadata.name}{" "}{.status.nodeInfo.kubeletVersion}{"\\n"}{end}' | grep -v 'v${to}\\.' | cut -d' ' -f1)`,
-        `aws autoscaling set-desired-capacity --region ${m.region} --auto-scaling-group-name ${asg} --desired-capacity $(( $(aws autoscaling describe-auto-scaling-groups --region ${m.region} --auto-scaling-group-names ${asg} --query 'AutoScalingGroups[0].DesiredCapacity' --output text) + ${batch} ))`,
+        `ORIG=$(aws autoscaling describe-auto-scaling-groups --region ${m.region} --auto-scaling-group-names ${asg} --query 'AutoScalingGroups[0].DesiredCapacity' --output text)`,
+        `aws autoscaling set-desired-capacity --region ${m.region} --auto-scaling-group-name ${asg} --desired-capacity $(( ORIG + ${batch} ))`,
         `kubectl wait --for=condition=Ready nodes -l ${selector} --timeout=15m`,
-        `for n in $OLD; do kubectl cordon "$n"; kubectl drain "$n" --ignore-daemonsets --delete-emptydir-data --timeout=20m && aws autoscaling terminate-instance-in-auto-scaling-group --region ${m.region} --instance-id "$(kubectl get node "$n" -o jsonpath='{.spec.providerID}' | cut -d/ -f5)" --should-decrement-desired-capacity; done`,
+        // Each old node is drained, then terminated: the first ones are replaced by the ASG (from the
+        // new launch template); the last `batch` of them give the surge back, so the group ends at its size.
+        `i=0; N=$(echo $OLD | wc -w); for n in $OLD; do i=$((i+1)); if [ $i -gt $(( N - ${batch} )) ]; then DEC=--should-decrement-desired-capacity; else DEC=--no-should-decrement-desired-capacity; fi; kubectl drain "$n" --ignore-daemonsets --delete-emptydir-data --timeout=20m && aws autoscaling terminate-instance-in-auto-scaling-group --region ${m.region} --instance-id "$(kubectl get node "$n" -o jsonpath='{.spec.providerID}' | cut -d/ -f5)" $DEC || break; done`,
       ],
       verify: [`kubectl get nodes -l ${selector} -o custom-columns=NAME:.metadata.name,VERSION:.status.nodeInfo.kubeletVersion   # all v${to}.x`, 'kubectl get pods -A --field-selector=status.phase=Pending'],
     };
