@@ -224,6 +224,12 @@ const auditBench = spawnSync(node, [path.join(ROOT, 'bench/audit.mjs')], { cwd: 
 process.stdout.write(auditBench.stdout);
 if (auditBench.status !== 0) console.log(`audit bench failed (exit ${auditBench.status}): ${String(auditBench.stderr).slice(-500)}`);
 
+// The daemons against real servers (kube-apiserver, ZooKeeper), one section each (bench/daemons.mjs).
+console.log('');
+const daemonsBench = spawnSync(node, [path.join(ROOT, 'bench/daemons.mjs')], { cwd: ROOT, encoding: 'utf8', timeout: 900_000 });
+process.stdout.write(daemonsBench.stdout);
+if (daemonsBench.status !== 0) console.log(`daemons bench failed (exit ${daemonsBench.status}): ${String(daemonsBench.stderr).slice(-500)}`);
+
 const loadAfter = load();
 console.log(`\nload average after: ${loadAfter}`);
 

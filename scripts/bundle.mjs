@@ -15,9 +15,9 @@ await build({
   minify: true,
   legalComments: 'none',
   logLevel: 'error',
-  // The AWS SDK and the Kubernetes client are loaded from node_modules, and only by the commands
-  // that call AWS or a cluster (`audit --live` imports @kubernetes/client-node dynamically).
-  external: ['@aws-sdk/*', '@kubernetes/client-node'],
+  // The AWS SDK, the Kubernetes client and the ZooKeeper client are loaded from node_modules, and
+  // only by the commands that call AWS, a cluster or ZooKeeper (each is imported dynamically).
+  external: ['@aws-sdk/*', '@kubernetes/client-node', 'node-zookeeper-client'],
   // Bundled CommonJS dependencies (commander) call require() for Node built-ins.
   banner: { js: "import { createRequire as __kbrRequire } from 'node:module'; const require = __kbrRequire(import.meta.url);" },
 });

@@ -128,7 +128,7 @@ describe('kubernetes render: kubectl kustomize builds every level', () => {
 
 describe('kubernetes render: the catalogue', () => {
   const files = renderText(ALL_ON('1.35'), 'all-1.35.yaml');
-  const daemonSets = new Set(['fluent-bit', 'aws-node-termination-handler', 'node-local-dns']);
+  const daemonSets = new Set(['fluent-bit', 'node-local-dns']);
 
   test('every chart is pinned for every supported minor', () => {
     for (const v of ['1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36']) assert.doesNotThrow(() => renderText(ALL_ON(v), `all-${v}.yaml`), v);
@@ -141,14 +141,14 @@ describe('kubernetes render: the catalogue', () => {
   });
   test('add-ons that are not DaemonSets run on system nodes with requests, limits, a priority class (L09, L29)', () => {
     const releases = k8sObjects(files).filter((o) => o.kind === 'HelmRelease');
-    assert.ok(releases.length >= 14);
+    assert.ok(releases.length >= 13);
     for (const r of releases) {
       const text = JSON.stringify((r.spec as { values: Values }).values);
       // node-local-dns: the chart sets system-node-critical itself.
       if (r.metadata.name !== 'node-local-dns') assert.match(text, /[pP]riorityClassName":"(platform|platform-critical|system-node-critical|system-cluster-critical)"/, `${r.metadata.name} has a priority class`);
       assert.match(text, /"requests":\{"cpu":"[^"]+","memory":"[^"]+"\},"limits":\{"memory":"[^"]+"\}/, `${r.metadata.name} has requests and a memory limit`);
       if (daemonSets.has(r.metadata.name)) assert.match(text, /[tT]olerations":\[\{"operator":"Exists"\}\]/, `${r.metadata.name} tolerates every taint`);
-      else if (r.metadata.name !== 'aws-node-termination-handler') assert.match(text, /"node\.kuberator\.dev\/role":"system"/, `${r.metadata.name} selects system nodes`);
+      else assert.match(text, /"node\.kuberator\.dev\/role":"system"/, `${r.metadata.name} selects system nodes`);
     }
   });
   test('replicated add-ons carry a PDB', () => {
@@ -217,10 +217,27 @@ describe('kubernetes render: the catalogue', () => {
     const es = (valuesOf(files, 'fluent-bit')!.config as { outputs: string }).outputs;
     assert.match(es, /Name\s+es\n\s+Match\s+\*\n\s+Host\s+search\.example\.com\n\s+Port\s+9200\n\s+tls\s+On/);
   });
-  test('spot handler only with spot capacity, on spot and mixed nodes', () => {
-    assert.equal(release(renderRepo('examples/minimal.yaml'), 'aws-node-termination-handler'), undefined);
-    const affinity = JSON.stringify(valuesOf(files, 'aws-node-termination-handler')!.daemonsetAffinity);
-    assert.match(affinity, /"key":"node\.kuberator\.dev\/lifecycle","operator":"In","values":\["spot","mixed"\]/);
+  test('spot handler: kuberator\'s own DaemonSet, only with spot capacity, on spot and mixed nodes (L41)', () => {
+    assert.equal(Object.keys(renderRepo('examples/minimal.yaml')).some((f) => f.endsWith('/kuberator-spot-handler.yaml')), false);
+    assert.equal(release(files, 'aws-node-termination-handler'), undefined, 'the NTH chart is gone');
+    const objs = k8sObjects(files).filter((o) => o.file.endsWith('/controllers/kuberator-spot-handler.yaml'));
+    assert.deepEqual(objs.map((o) => o.kind), ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'DaemonSet']);
+    const role = objs.find((o) => o.kind === 'ClusterRole')!;
+    assert.deepEqual(role.rules, [
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'patch', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] },
+    ]);
+    const ds = JSON.stringify(objs.find((o) => o.kind === 'DaemonSet'));
+    assert.match(ds, /"key":"node\.kuberator\.dev\/lifecycle","operator":"In","values":\["spot","mixed"\]/);
+    assert.match(ds, /"hostNetwork":true/);
+    assert.match(ds, /"tolerations":\[\{"operator":"Exists"\}\]/);
+    assert.match(ds, /"priorityClassName":"system-node-critical"/);
+    assert.match(ds, /"image":"ghcr\.io\/kuberator\/kuberator:\d+\.\d+\.\d+","args":\["spot-handler"/);
+    assert.match(ds, /"name":"NODE_NAME","valueFrom":\{"fieldRef":\{"fieldPath":"spec\.nodeName"\}\}/);
+    assert.match(ds, /"readOnlyRootFilesystem":true,"runAsNonRoot":true,"capabilities":\{"drop":\["ALL"\]\}/);
   });
   test('storage classes: gp3 default and io2, encrypted, bound where the pod lands (L07, L10)', () => {
     const scs = k8sObjects(files).filter((o) => o.kind === 'StorageClass');

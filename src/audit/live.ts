@@ -8,6 +8,7 @@
 // v1beta1 there). Each kind is then listed in its newest served version, in pages.
 import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { loadKubeConfig, oneLine } from '../daemons/common/kube.js';
 import { KuberatorError } from '../errors.js';
 import { type KubeObject, toKubeObject } from './objects.js';
 
@@ -226,35 +227,8 @@ interface Connection {
 }
 
 async function connect(opts: LiveOptions): Promise<Connection> {
-  const k8s = await import('@kubernetes/client-node');
-  const kc = new k8s.KubeConfig();
-  const file = opts.kubeconfig ?? (process.env.KUBECONFIG ? `$KUBECONFIG (${process.env.KUBECONFIG})` : '~/.kube/config');
-  try {
-    if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-    else kc.loadFromDefault();
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ENOENT') throw new KuberatorError('KBR-LIVE002', `cannot read kubeconfig ${file}: no such file`);
-    throw new KuberatorError('KBR-LIVE002', `kubeconfig ${file} is not valid: ${oneLine(err.message)}`);
-  }
-  const names = kc.getContexts().map((c) => c.name);
-  if (!opts.kubeconfig && kc.getCurrentContext() === 'loaded-context' && kc.getCurrentCluster()?.server === 'http://localhost:8080') {
-    throw new KuberatorError('KBR-LIVE002', 'no kubeconfig: KUBECONFIG is not set, ~/.kube/config does not exist and this is not a pod with a service account');
-  }
-  if (opts.context) {
-    if (!kc.getContextObject(opts.context)) {
-      throw new KuberatorError('KBR-LIVE002', `context "${opts.context}" is not in kubeconfig ${file} (contexts: ${names.join(', ') || 'none'})`);
-    }
-    kc.setCurrentContext(opts.context);
-  }
-  const context = kc.getCurrentContext();
-  if (!context || !kc.getContextObject(context)) {
-    throw new KuberatorError('KBR-LIVE002', `kubeconfig ${file} has no current context${context ? ` ("${context}" is not defined)` : ''}; choose one of: ${names.join(', ') || 'none'}`);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster?.server) throw new KuberatorError('KBR-LIVE002', `context "${context}" in kubeconfig ${file} names a cluster that is not defined or has no server`);
-  const user = kc.getCurrentUser()?.name ?? '(none)';
-  const where = `${cluster.server} (context "${context}")`;
+  const { kc, context, user, where } = await loadKubeConfig(opts);
+  const cluster = kc.getCurrentCluster()!;
 
   // client-node fills in TLS material, the Authorization header (running exec/auth-provider plugins)
   // and, for a proxy, the agent; without a proxy, a keep-alive agent with the same TLS material.
@@ -347,9 +321,4 @@ function describeTransport(e: unknown): string {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host ${err.hostname ?? ''} not found`.replace('  ', ' ');
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(code)) return `TLS: ${oneLine(err.message)} (${code})`;
   return oneLine(err.message ?? String(e)) + (code ? ` (${code})` : '');
-}
-
-function oneLine(s: string): string {
-  const line = s.split('\n').map((x) => x.trim()).find((x) => x) ?? '';
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
 }

@@ -19,6 +19,8 @@ import { renderFiles } from '../render/index.js';
 import { formatNumber } from '../util/format.js';
 import type { CliIo } from './io.js';
 import { auditCommand } from './audit-command.js';
+import { spotHandlerCommand } from './spot-handler-command.js';
+import { discoveryBridgeCommand, discoveryDeregisterCommand, discoveryListCommand, discoveryRegisterCommand } from './discovery-command.js';
 import { upgradeCommand } from './upgrade-command.js';
 
 export type FailOn = Severity | 'none';
@@ -83,6 +85,7 @@ function rightSizeFrom(r: PlanResult, files: Array<{ file: string; text: string 
 /** Commands that only hold subcommands, with their summaries. */
 export const GROUPS: Record<string, string> = {
   upgrade: 'Plan Kubernetes upgrades (upgrade plan)',
+  discovery: 'Register services outside Kubernetes in the ZooKeeper service directory (register, deregister, list)',
 };
 
 export const COMMANDS: CommandSpec[] = [
@@ -180,7 +183,12 @@ export const COMMANDS: CommandSpec[] = [
     },
   },
   auditCommand,
+  spotHandlerCommand,
   upgradeCommand,
+  discoveryBridgeCommand,
+  discoveryRegisterCommand,
+  discoveryDeregisterCommand,
+  discoveryListCommand,
   {
     name: 'validate',
     summary: 'Check that a spec parses and resolves (no rules)',

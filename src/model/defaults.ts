@@ -90,6 +90,7 @@ export const DEFAULTS = {
   ingressDefaults: def('spec.addons.ingress.controller', 'nginx behind an ALB', ['L20', 'L26'], 'one load balancer in front of one ingress layer'),
   externalDns: def('spec.addons.externalDns', false, ['L20'], 'needs a hosted zone'),
   spotHandler: def('spec.addons.spotHandler', 'on when any group uses spot or mixed capacity', ['L41'], 'spot nodes are drained on the two-minute notice'),
+  discoveryBridge: def('spec.addons.discoveryBridge', false, ['L42'], 'needs the ZooKeeper ensemble that holds the service directory (its document defaults to /service-directory/services)'),
   descheduler: def('spec.addons.descheduler', false, ['L24'], 'evicting pods to rebalance nodes is a choice each team makes'),
   loadBalancerController: def('spec.addons.loadBalancerController', {}, ['L20', 'L26'], 'ALBs and NLBs for ingress and Services'),
   ebsCsi: def('spec.addons.ebsCsi', { defaultStorageClass: 'gp3' }, ['L07', 'L10'], 'encrypted gp3 volumes bound in the pod’s zone'),

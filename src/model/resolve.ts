@@ -321,6 +321,7 @@ class Resolver {
       },
       externalDns: on(a.externalDns, 'externalDns', false),
       spotHandler: on(a.spotHandler, 'spotHandler', anySpot) && {},
+      discoveryBridge: ((b) => b && { zookeeper: b.zookeeper, path: b.path ?? '/service-directory/services' })(this.take(a.discoveryBridge, 'discoveryBridge', false)),
       descheduler: on(a.descheduler, 'descheduler', false) && {},
       loadBalancerController: on(a.loadBalancerController, 'loadBalancerController', true) && {},
       ebsCsi: ebs && { defaultStorageClass: ebs.defaultStorageClass ?? 'gp3' },

@@ -114,6 +114,7 @@ export type AddonName =
   | 'ingress'
   | 'externalDns'
   | 'spotHandler'
+  | 'discoveryBridge'
   | 'descheduler'
   | 'loadBalancerController'
   | 'ebsCsi'
@@ -130,6 +131,7 @@ export interface ResolvedAddons {
   ingress: false | { controller: 'nginx' | 'traefik' | 'kong'; loadBalancer: 'alb' | 'nlb'; certificateArn?: string; hosts: string[] };
   externalDns: false | { hostedZone?: string };
   spotHandler: false | Record<string, never>;
+  discoveryBridge: false | { zookeeper: string; path: string };
   descheduler: false | Record<string, never>;
   loadBalancerController: false | Record<string, never>;
   ebsCsi: false | { defaultStorageClass: 'gp3' | 'io2' };

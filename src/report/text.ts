@@ -74,6 +74,7 @@ const ADDON_LABEL: Record<AddonName, string> = {
   ingress: 'ingress',
   externalDns: 'external-dns',
   spotHandler: 'spot-handler',
+  discoveryBridge: 'discovery-bridge',
   descheduler: 'descheduler',
   loadBalancerController: 'aws-load-balancer-controller',
   ebsCsi: 'ebs-csi',

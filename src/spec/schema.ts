@@ -197,6 +197,23 @@ const addonsSchema = z.strictObject({
   ),
   externalDns: onOff(z.strictObject({ hostedZone: z.string().optional() }), 'external-dns for Route53.'),
   spotHandler: onOff(z.strictObject({}), 'Spot interruption handler on spot and mixed nodes.'),
+  discoveryBridge: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        zookeeper: z
+          .string()
+          .regex(/^[^\s,/]+:\d+(,[^\s,/]+:\d+)*(\/\S*)?$/, 'expected a ZooKeeper connect string such as zk1:2181,zk2:2181')
+          .meta(d('The ZooKeeper ensemble holding the service directory: host:port[,host:port...][/chroot].')),
+        path: z
+          .string()
+          .regex(/^(\/[^/\s]+)+$/, 'expected an absolute ZooKeeper path such as /service-directory/services')
+          .optional()
+          .meta(d('The directory document (default /service-directory/services).')),
+      }),
+    ])
+    .optional()
+    .meta(d('Announce Services that have an external load balancer in a ZooKeeper document shared with services outside Kubernetes (kuberator discovery-bridge). Off unless given; false disables it.')),
   descheduler: onOff(z.strictObject({}), 'descheduler.'),
   loadBalancerController: onOff(z.strictObject({}), 'AWS Load Balancer Controller.'),
   ebsCsi: onOff(z.strictObject({ defaultStorageClass: z.enum(['gp3', 'io2']).optional() }), 'EBS CSI driver and storage classes.'),

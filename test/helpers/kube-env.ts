@@ -8,10 +8,10 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePorts, logTail, scratchRoot } from './servers.js';
 
 export const APISERVER_VERSION = '1.20.2';
 
@@ -88,7 +88,12 @@ interface Guarded {
 const live = new Set<string>();
 let exitHookInstalled = false;
 
-export async function startKubeEnv(): Promise<KubeEnv> {
+export interface KubeEnvOptions {
+  /** The Service ClusterIP range. @default '10.0.0.0/24' (a /16 holds the thousands of Services a benchmark creates) */
+  serviceClusterIpRange?: string;
+}
+
+export async function startKubeEnv(opts: KubeEnvOptions = {}): Promise<KubeEnv> {
   const bin = apiserverBinary();
   if (!bin || !isExecutable(bin)) throw new Error(liveSkipReason() ?? 'no kube-apiserver');
   installExitHook();
@@ -133,7 +138,7 @@ export async function startKubeEnv(): Promise<KubeEnv> {
       // Privileged containers may be created, so the audit's privileged rule can be tested live.
       '--allow-privileged=true',
       '--disable-admission-plugins=ServiceAccount',
-      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-cluster-ip-range=${opts.serviceClusterIpRange ?? '10.0.0.0/24'}`,
       // Endpoints may not be loopback addresses; nothing needs the `kubernetes` Service endpoints.
       '--endpoint-reconciler-type=none',
       '--profiling=false',
@@ -201,8 +206,8 @@ async function waitReady(server: string, token: string, ca: Buffer, apiserver: G
   const deadline = Date.now() + READY_TIMEOUT_MS;
   let last = '';
   for (;;) {
-    if (etcd.done) throw new Error(`etcd exited (code ${etcd.done.code}) before kube-apiserver was ready:\n${tail(etcdLog)}`);
-    if (apiserver.done) throw new Error(`kube-apiserver exited (code ${apiserver.done.code}) before it was ready:\n${tail(apiLog)}`);
+    if (etcd.done) throw new Error(`etcd exited (code ${etcd.done.code}) before kube-apiserver was ready:\n${logTail(etcdLog)}`);
+    if (apiserver.done) throw new Error(`kube-apiserver exited (code ${apiserver.done.code}) before it was ready:\n${logTail(apiLog)}`);
     try {
       const r = await get(`${server}/readyz`, token, ca);
       if (r.status === 200) return;
@@ -210,7 +215,7 @@ async function waitReady(server: string, token: string, ca: Buffer, apiserver: G
     } catch (e) {
       last = (e as Error).message;
     }
-    if (Date.now() > deadline) throw new Error(`kube-apiserver was not ready after ${READY_TIMEOUT_MS / 1000} s (${last}):\n${tail(apiLog)}`);
+    if (Date.now() > deadline) throw new Error(`kube-apiserver was not ready after ${READY_TIMEOUT_MS / 1000} s (${last}):\n${logTail(apiLog)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -230,27 +235,6 @@ function get(url: string, token: string, ca: Buffer): Promise<{ status: number; 
   });
 }
 
-function tail(file: string, lines = 30): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return `(no log at ${file})`;
-  }
-}
-
-/** Ports the kernel hands out for port 0, all held open at once so they differ. */
-async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
 
 function kubeconfigText(server: string, ca: Buffer, token: string): string {
   return [
@@ -275,15 +259,6 @@ function kubeconfigText(server: string, ca: Buffer, token: string): string {
   ].join('\n');
 }
 
-/** Memory-backed /dev/shm when there is one (etcd fsyncs every write), else the temp dir. */
-function scratchRoot(): string {
-  try {
-    accessSync('/dev/shm', constants.W_OK);
-    return '/dev/shm';
-  } catch {
-    return tmpdir();
-  }
-}
 
 function installExitHook(): void {
   if (exitHookInstalled) return;

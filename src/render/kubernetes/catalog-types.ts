@@ -19,3 +19,15 @@ export interface AddonModule {
   /** Set values the install script passes on the command line (values known only at install time). */
   installSets?(ctx: K8sContext): Record<string, string>;
 }
+
+/**
+ * An add-on kuberator runs itself, from its own image: plain objects instead of a Helm release
+ * (rendered to infrastructure/controllers/<name>.yaml, applied with kubectl by install.sh).
+ */
+export interface ManifestModule {
+  /** File stem and the name of the main object. */
+  name: string;
+  namespace: string;
+  enabled(m: ResolvedCluster): boolean;
+  objects(ctx: K8sContext): K8sObject[];
+}

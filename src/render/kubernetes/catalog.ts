@@ -12,7 +12,8 @@ import { metricsServer } from './addons/metrics-server.js';
 import { monitoring, prometheusAdapter } from './addons/monitoring.js';
 import { nodeLocalDns } from './addons/node-local-dns.js';
 import { spotHandler } from './addons/spot-handler.js';
-import type { AddonModule } from './catalog-types.js';
+import { discoveryBridge } from './addons/discovery-bridge.js';
+import type { AddonModule, ManifestModule } from './catalog-types.js';
 
 export const CATALOG: readonly AddonModule[] = [
   metricsServer,
@@ -27,8 +28,10 @@ export const CATALOG: readonly AddonModule[] = [
   monitoring,
   prometheusAdapter,
   fluentBit,
-  spotHandler,
   descheduler,
   externalSecrets,
   dashboard,
 ];
+
+/** Add-ons from kuberator's own image, rendered as plain objects after the Helm releases. */
+export const MANIFEST_CATALOG: readonly ManifestModule[] = [spotHandler, discoveryBridge];

@@ -5,8 +5,8 @@
 import type { ClusterCapacity } from '../../capacity/index.js';
 import type { ResolvedCluster } from '../../model/types.js';
 import { lessonAlerts } from './alerts.js';
-import { CATALOG } from './catalog.js';
-import type { AddonModule } from './catalog-types.js';
+import { CATALOG, MANIFEST_CATALOG } from './catalog.js';
+import type { AddonModule, ManifestModule } from './catalog-types.js';
 import { type K8sContext, k8sContext, VPC_ID_VARIABLE } from './context.js';
 import { type K8sObject, kustomization, MANAGED_BY, toYaml } from './objects.js';
 import { platformNamespaces, priorityClasses, storageClasses } from './platform.js';
@@ -18,6 +18,7 @@ export const CLUSTER_INFO = 'cluster-info';
 export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapacity): Record<string, string> {
   const ctx = k8sContext(model, capacity);
   const modules = CATALOG.filter((a) => a.enabled(model));
+  const own = MANIFEST_CATALOG.filter((a) => a.enabled(model));
   const values = new Map(modules.map((a) => [a.name, a.values(ctx)]));
   const base = `kubernetes/${model.environment}`;
   const files: Record<string, string> = {};
@@ -30,11 +31,12 @@ export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapaci
     put(`infrastructure/controllers/${file}`, toYaml(objects, header));
     controllers.push(file);
   };
-  add('namespaces.yaml', platformNamespaces(modules), 'Namespaces of the platform add-ons');
+  add('namespaces.yaml', platformNamespaces([...modules, ...own]), 'Namespaces of the platform add-ons');
   add('priority-classes.yaml', priorityClasses(), 'Priority classes of the platform add-ons');
   add('storage-classes.yaml', storageClasses(model), 'EBS storage classes: encrypted, bound in the pod’s zone');
   add('sources.yaml', helmRepositories(ctx, modules), 'Helm repositories of the add-on charts');
   for (const a of modules) add(`${a.name}.yaml`, [helmRelease(ctx, a, values.get(a.name)!)], `${a.name} ${ctx.chart(a.chart).version}`);
+  for (const a of own) add(`${a.name}.yaml`, a.objects(ctx), `${a.name}: kuberator's own image`);
   put('infrastructure/controllers/kustomization.yaml', kustomization(controllers));
 
   // infrastructure/configs: objects that need the controllers' CRDs or webhooks.
@@ -68,8 +70,8 @@ export function renderKubernetes(model: ResolvedCluster, capacity: ClusterCapaci
     put('kustomization.yaml', kustomization(['infrastructure/controllers', 'infrastructure/configs', 'teams']));
   }
 
-  Object.assign(files, installScript(ctx, modules, values, base));
-  put('README.md', readme(model, modules, Boolean(flux)));
+  Object.assign(files, installScript(ctx, modules, values, base, own));
+  put('README.md', readme(model, [...modules, ...own], Boolean(flux)));
   return files;
 }
 
@@ -137,7 +139,7 @@ function fluxObjects(m: ResolvedCluster, flux: { repository: string; branch: str
 }
 
 /** The same releases for teams without Flux: values files and helm/kubectl commands in order. */
-function installScript(ctx: K8sContext, modules: readonly AddonModule[], valuesOf: Map<string, Record<string, unknown>>, base: string): Record<string, string> {
+function installScript(ctx: K8sContext, modules: readonly AddonModule[], valuesOf: Map<string, Record<string, unknown>>, base: string, own: readonly ManifestModule[]): Record<string, string> {
   const files: Record<string, string> = {};
   const m = ctx.model;
   const lines = [
@@ -162,12 +164,13 @@ function installScript(ctx: K8sContext, modules: readonly AddonModule[], valuesO
     const setArgs = Object.entries(sets).map(([k, v]) => ` --set ${k}="${v}"`).join('');
     lines.push(`helm upgrade --install ${a.name} ${c.repository.name}/${c.chart} --version ${c.version} --namespace ${a.namespace} --create-namespace -f helm/values/${a.name}.yaml${setArgs} --wait --timeout 10m`);
   }
+  for (const a of own) lines.push(`kubectl apply -f infrastructure/controllers/${a.name}.yaml`);
   lines.push('kubectl apply -k infrastructure/configs', 'kubectl apply -k teams', '');
   files[`${base}/install.sh`] = lines.join('\n');
   return files;
 }
 
-function readme(m: ResolvedCluster, modules: readonly AddonModule[], flux: boolean): string {
+function readme(m: ResolvedCluster, modules: ReadonlyArray<{ name: string; namespace: string }>, flux: boolean): string {
   return [
     `# ${m.name} platform (${m.environment})`,
     '',

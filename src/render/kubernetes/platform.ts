@@ -9,7 +9,7 @@ import { type K8sObject, MANAGED_BY, namespace } from './objects.js';
 /** Namespaces whose add-ons need host access (node exporter, log collection). */
 const PRIVILEGED = new Set(['monitoring', 'logging']);
 
-export function platformNamespaces(modules: readonly AddonModule[]): K8sObject[] {
+export function platformNamespaces(modules: ReadonlyArray<Pick<AddonModule, 'namespace'>>): K8sObject[] {
   const names = [...new Set(modules.map((a) => a.namespace))].filter((n) => n !== 'kube-system').sort();
   return names.map((n) => namespace(n, { 'pod-security.kubernetes.io/enforce': PRIVILEGED.has(n) ? 'privileged' : 'baseline', 'pod-security.kubernetes.io/warn': 'restricted' }));
 }

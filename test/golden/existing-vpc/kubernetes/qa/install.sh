@@ -18,6 +18,6 @@ helm upgrade --install coredns-autoscaler cluster-proportional-autoscaler/cluste
 helm upgrade --install aws-load-balancer-controller eks/aws-load-balancer-controller --version 1.4.9 --namespace kube-system --create-namespace -f helm/values/aws-load-balancer-controller.yaml --wait --timeout 10m
 helm upgrade --install kube-prometheus-stack prometheus-community/kube-prometheus-stack --version 81.6.3 --namespace monitoring --create-namespace -f helm/values/kube-prometheus-stack.yaml --wait --timeout 10m
 helm upgrade --install fluent-bit fluent/fluent-bit --version 0.47.0 --namespace logging --create-namespace -f helm/values/fluent-bit.yaml --wait --timeout 10m
-helm upgrade --install aws-node-termination-handler eks/aws-node-termination-handler --version 0.27.1 --namespace kube-system --create-namespace -f helm/values/aws-node-termination-handler.yaml --wait --timeout 10m
+kubectl apply -f infrastructure/controllers/kuberator-spot-handler.yaml
 kubectl apply -k infrastructure/configs
 kubectl apply -k teams

@@ -28,9 +28,9 @@ helm upgrade --install ingress-nginx ingress-nginx/ingress-nginx --version 4.13.
 helm upgrade --install external-dns external-dns/external-dns --version 1.14.0 --namespace kube-system --create-namespace -f helm/values/external-dns.yaml --wait --timeout 10m
 helm upgrade --install kube-prometheus-stack prometheus-community/kube-prometheus-stack --version 81.6.3 --namespace monitoring --create-namespace -f helm/values/kube-prometheus-stack.yaml --wait --timeout 10m
 helm upgrade --install fluent-bit fluent/fluent-bit --version 0.47.0 --namespace logging --create-namespace -f helm/values/fluent-bit.yaml --wait --timeout 10m
-helm upgrade --install aws-node-termination-handler eks/aws-node-termination-handler --version 0.27.1 --namespace kube-system --create-namespace -f helm/values/aws-node-termination-handler.yaml --wait --timeout 10m
 helm upgrade --install descheduler descheduler/descheduler --version 0.35.0 --namespace kube-system --create-namespace -f helm/values/descheduler.yaml --wait --timeout 10m
 helm upgrade --install external-secrets external-secrets/external-secrets --version 2.9.0 --namespace external-secrets --create-namespace -f helm/values/external-secrets.yaml --wait --timeout 10m
 helm upgrade --install kubernetes-dashboard kubernetes-dashboard/kubernetes-dashboard --version 7.10.5 --namespace kubernetes-dashboard --create-namespace -f helm/values/kubernetes-dashboard.yaml --wait --timeout 10m
+kubectl apply -f infrastructure/controllers/kuberator-spot-handler.yaml
 kubectl apply -k infrastructure/configs
 kubectl apply -k teams
