@@ -50,6 +50,20 @@ describe('ZooKeeper directory store', { skip, timeout: 120_000 }, () => {
     assert.equal(d.version, 3, 'one write per registrant: the document went through versions 0..3');
   });
 
+  test('a write based on version 0 fails once the node has moved on (the client library would send "any version")', async () => {
+    const path = '/version-zero/services';
+    const [a, b] = await Promise.all([store(path), store(path)]);
+    assert.equal((await a.commit({}, Buffer.from('{"services":[]}'), Buffer.from('{}'))).ok, true);
+    const base = await a.read();
+    assert.equal(base.document!.version, 0);
+    const moved = await b.commit(await b.read(), Buffer.from('{"services":[{"name":"x","description":"","endpoints":[]}]}'), Buffer.from('{"x":"static:b"}'));
+    assert.equal(moved.ok, true);
+    const stale = await a.commit(base, Buffer.from('{"services":[]}'), undefined);
+    assert.equal(stale.ok, false, 'setData against version 0 must not overwrite version 1');
+    const staleCheck = await a.commit(base, undefined, Buffer.from('{}'));
+    assert.equal(staleCheck.ok, false, 'nor may a check against version 0 pass');
+  });
+
   test('many registrants in parallel: no update lost', async () => {
     const path = '/parallel/services';
     const writers = await Promise.all([0, 1, 2, 3, 4].map(() => store(path)));

@@ -113,8 +113,8 @@ export class ZooKeeperDirectoryStore implements DirectoryStore {
     const tx = c.transaction();
     const step = (path: string, was: StoredNode | undefined, data: Buffer | undefined) => {
       if (!was) tx.create(path, data ?? Buffer.alloc(0), this.zk.CreateMode.PERSISTENT);
-      else if (data) tx.setData(path, data, was.version);
-      else tx.check(path, was.version);
+      else if (data) exactVersion(tx.setData(path, data, was.version), was.version);
+      else exactVersion(tx.check(path, was.version), was.version);
     };
     step(this.ownersPath, base.owners, owners);
     step(this.documentPath, base.document, document);
@@ -294,4 +294,14 @@ export class ZooKeeperDirectoryStore implements DirectoryStore {
   private emit(why: 'document' | 'session'): void {
     for (const l of this.listeners) l(why);
   }
+}
+
+/**
+ * node-zookeeper-client 1.1.3 builds transaction ops with `version || -1`, so a setData or check
+ * against version 0 (every node just created) goes out as -1, "any version": the compare-and-set
+ * would silently pass and overwrite a concurrent write. The op just added gets the version back.
+ */
+function exactVersion(tx: Zk.Transaction, version: number): void {
+  const ops = (tx as unknown as { ops: Array<{ version: number }> }).ops;
+  ops[ops.length - 1]!.version = version;
 }
