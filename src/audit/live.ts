@@ -6,9 +6,8 @@
 // One GET /apis says which versions of each group are served; the resource list of a candidate
 // version says whether it has the kind (batch/v1 is served on 1.20, but CronJob is only in
 // v1beta1 there). Each kind is then listed in its newest served version, in pages.
-import { Agent as HttpAgent, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { loadKubeConfig, oneLine } from '../daemons/common/kube.js';
+import type { IncomingMessage } from 'node:http';
+import { kubeTransport, loadKubeConfig, oneLine } from '../daemons/common/kube.js';
 import { KuberatorError } from '../errors.js';
 import { type KubeObject, toKubeObject } from './objects.js';
 
@@ -227,30 +226,9 @@ interface Connection {
 }
 
 async function connect(opts: LiveOptions): Promise<Connection> {
-  const { kc, context, user, where } = await loadKubeConfig(opts);
-  const cluster = kc.getCurrentCluster()!;
-
-  // client-node fills in TLS material, the Authorization header (running exec/auth-provider plugins)
-  // and, for a proxy, the agent; without a proxy, a keep-alive agent with the same TLS material.
-  const o: Record<string, unknown> & { headers?: Record<string, string>; agent?: HttpAgent } = {};
-  try {
-    await kc.applyToHTTPSOptions(o as never);
-  } catch (e) {
-    throw new KuberatorError('KBR-LIVE003', `cannot get credentials for user "${user}" of ${where}: ${oneLine((e as Error).message)}`);
-  }
-  const secure = !cluster.server.startsWith('http:');
-  let agent: HttpAgent;
-  if (cluster.proxyUrl && o.agent) agent = o.agent;
-  else if (!secure) agent = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-  else {
-    const tls: Record<string, unknown> = { keepAlive: true, maxSockets: 8 };
-    for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized']) if (o[k] !== undefined) tls[k] = o[k];
-    agent = new HttpsAgent(tls);
-  }
-  const headers: Record<string, string> = { ...(o.headers ?? {}), accept: 'application/json' };
-  const auth = typeof o.auth === 'string' ? o.auth : undefined;
-  const base = cluster.server.replace(/\/+$/, '');
-  const request = secure ? httpsRequest : httpRequest;
+  const loaded = await loadKubeConfig(opts);
+  const { context, user, where } = loaded;
+  const { base, agent, headers, auth, send: request } = await kubeTransport(loaded, 8);
 
   const get = (path: string): Promise<unknown> =>
     new Promise((resolve, reject) => {

@@ -6,12 +6,12 @@
 // closes, so no server outlives the test process, even when it is killed with SIGKILL.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePorts, logTail, scratchRoot } from './servers.js';
+import { freePorts, isExecutable, logTail, onPath, scratchRoot } from './servers.js';
 
 export const APISERVER_VERSION = '1.20.2';
 
@@ -270,18 +270,6 @@ function installExitHook(): void {
   });
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d && isExecutable(join(d, command)));
-}
 
 /** A Kubernetes object as the tests create and read it. */
 export type Obj = Record<string, unknown> & { apiVersion: string; kind: string; metadata: Record<string, unknown> };

@@ -3,6 +3,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 
 /** Ports the kernel hands out for port 0, all held open at once so they differ. */
 export async function freePorts(n: number): Promise<number[]> {
@@ -40,4 +41,18 @@ export function scratchRoot(): string {
   } catch {
     return tmpdir();
   }
+}
+
+export function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a command is found on PATH. */
+export function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && isExecutable(join(d, command)));
 }

@@ -11,10 +11,10 @@
 // Like kube-env.ts, the server runs under a small `sh` guard that kills it when its stdin (a pipe
 // from this process) closes, so no server outlives the test process, even one killed with SIGKILL.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { delimiter, join } from 'node:path';
-import { freePorts, logTail, scratchRoot } from './servers.js';
+import { join } from 'node:path';
+import { freePorts, logTail, onPath, scratchRoot } from './servers.js';
 
 export const ZOOKEEPER_JAR = process.env.KUBERATOR_ZOOKEEPER_JAR || '/usr/share/java/zookeeper.jar';
 const SLF4J_SIMPLE = '/usr/share/java/slf4j-simple.jar';
@@ -251,15 +251,3 @@ function installExitHook(): void {
   });
 }
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function onPath(command: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d && isExecutable(join(d, command)));
-}

@@ -106,7 +106,20 @@ export async function connectKube(opts: KubeConfigOptions = {}): Promise<KubeHtt
   return kubeHttp(loaded);
 }
 
-export async function kubeHttp(loaded: LoadedKubeConfig, maxSockets = 32): Promise<KubeHttp> {
+/** How to reach a context's API server: its base URL, a keep-alive agent and the credential headers. */
+export interface KubeTransport {
+  base: string;
+  agent: import('node:http').Agent;
+  headers: Record<string, string>;
+  auth?: string;
+  send: typeof import('node:http').request;
+}
+
+/**
+ * client-node fills in TLS material, the Authorization header (running exec and auth-provider
+ * plugins) and, for a proxy, the agent; without a proxy, a keep-alive agent with the same TLS material.
+ */
+export async function kubeTransport(loaded: LoadedKubeConfig, maxSockets: number): Promise<KubeTransport> {
   const { kc, where, user } = loaded;
   const [{ Agent: HttpAgent, request: httpRequest }, { Agent: HttpsAgent, request: httpsRequest }] = await Promise.all([import('node:http'), import('node:https')]);
   const cluster = kc.getCurrentCluster()!;
@@ -125,10 +138,18 @@ export async function kubeHttp(loaded: LoadedKubeConfig, maxSockets = 32): Promi
     for (const k of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized']) if (o[k] !== undefined) tls[k] = o[k];
     agent = new HttpsAgent(tls);
   }
-  const baseHeaders: Record<string, string> = { ...(o.headers ?? {}), accept: 'application/json' };
-  const auth = typeof o.auth === 'string' ? o.auth : undefined;
-  const base = cluster.server.replace(/\/+$/, '');
-  const send = secure ? httpsRequest : httpRequest;
+  return {
+    base: cluster.server.replace(/\/+$/, ''),
+    agent,
+    headers: { ...(o.headers ?? {}), accept: 'application/json' },
+    ...(typeof o.auth === 'string' ? { auth: o.auth } : {}),
+    send: (secure ? httpsRequest : httpRequest) as typeof import('node:http').request,
+  };
+}
+
+export async function kubeHttp(loaded: LoadedKubeConfig, maxSockets = 32): Promise<KubeHttp> {
+  const { where } = loaded;
+  const { base, agent, headers: baseHeaders, auth, send } = await kubeTransport(loaded, maxSockets);
   return {
     where,
     request<T>(path: string, req: KubeRequest = {}): Promise<KubeResponse<T>> {
