@@ -31,6 +31,7 @@ export const spotHandlerCommand: CommandSpec = {
     { flags: '--queue-url <url>', description: 'queue mode: read EventBridge events from this SQS queue instead of IMDS' },
     { flags: '--region <region>', description: 'AWS region of the queue (default: $AWS_REGION or from the queue URL)' },
     { flags: '--instance-id <id>', description: 'queue mode: this node\'s EC2 instance (default: from the Node\'s providerID)' },
+    { flags: '--lifecycle-heartbeat-interval <duration>', description: 'queue mode: heartbeat an ASG termination hook this often while draining, 30s to 1h; 0 is off (default: 0)' },
     { flags: '--webhook-url <url>', description: 'post a Slack-compatible message for every action (default: $WEBHOOK_URL)' },
     { flags: '--metrics-port <port>', description: 'port of /metrics and /healthz; -1 disables (default: 9092)' },
     { flags: '--health-port <port>', description: 'a separate port for /healthz (default: the metrics port)' },

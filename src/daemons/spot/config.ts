@@ -26,6 +26,11 @@ export const SpotConfigSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as eu-west-1').optional(),
   /** The EC2 instance this node runs on, for queue mode; default: from the Node's providerID. */
   instanceId: z.string().regex(/^i-[0-9a-f]{8,17}$/, 'an EC2 instance ID such as i-0123456789abcdef0').optional(),
+  /** Queue mode: heartbeat period for an Auto Scaling lifecycle hook while its drain runs, ms; 0 sends none. */
+  lifecycleHeartbeatIntervalMs: z
+    .number()
+    .int()
+    .refine((v) => v === 0 || (v >= 30_000 && v <= 3_600_000), 'must be 0 (off) or between 30s and 1h, like a hook\'s heartbeat timeout'),
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
   webhookTimeoutMs: z.number().int().min(100).max(60_000),
   /** Port of /metrics and /healthz; 0 picks a free one; -1 serves neither. */
@@ -67,6 +72,7 @@ export const SPOT_DEFAULTS: { [K in Defaulted]: { value: SpotConfig[K]; why: str
   rebalanceDrain: { value: false, why: 'a rebalance recommendation is an early hint, not a notice: cordon so nothing new lands, drain only on the notice' },
   asgDrain: { value: true, why: 'a Terminated target lifecycle state means the instance is leaving' },
   scheduledDrain: { value: true, why: 'maintenance that stops or retires the instance takes its pods with it' },
+  lifecycleHeartbeatIntervalMs: { value: 0, why: "off: the lifecycle event does not carry the hook's heartbeat timeout, and a queue-mode drain ends within the 2-minute default notice, well inside the default 1 h timeout; set it below the hook's timeout when that is shorter than the drain (NTH's heartbeats are off by default too)" },
   webhookTimeoutMs: { value: 5000, why: 'a slow chat service must not hold up a drain' },
   metricsPort: { value: 9092, why: 'the port NTH uses for /metrics, kept for existing scrape configs' },
   listenHost: { value: '0.0.0.0', why: 'scraped and probed from outside the pod' },
@@ -90,6 +96,7 @@ export interface SpotFlags {
   queueUrl?: string;
   region?: string;
   instanceId?: string;
+  lifecycleHeartbeatInterval?: string;
   webhookUrl?: string;
   metricsPort?: string;
   healthPort?: string;
@@ -144,6 +151,7 @@ export function resolveSpotConfig(flags: SpotFlags, env: Record<string, string |
     queueUrl: flags.queueUrl ?? env.QUEUE_URL,
     region: flags.region ?? env.AWS_REGION,
     instanceId: flags.instanceId,
+    lifecycleHeartbeatIntervalMs: duration('--lifecycle-heartbeat-interval', flags.lifecycleHeartbeatInterval, d('lifecycleHeartbeatIntervalMs') as number),
     webhookUrl: flags.webhookUrl ?? env.WEBHOOK_URL,
     webhookTimeoutMs: d('webhookTimeoutMs'),
     metricsPort: port('--metrics-port', flags.metricsPort) ?? d('metricsPort'),
@@ -172,6 +180,7 @@ const FLAG_OF: Partial<Record<keyof SpotConfig, string>> = {
   queueUrl: '--queue-url',
   region: '--region',
   instanceId: '--instance-id',
+  lifecycleHeartbeatIntervalMs: '--lifecycle-heartbeat-interval',
   webhookUrl: '--webhook-url',
   metricsPort: '--metrics-port',
   healthPort: '--health-port',

@@ -21,6 +21,11 @@ export interface InterruptionEvent {
   instanceId?: string;
   /** Called once the event has been acted on successfully (queue mode deletes the message). */
   ack?: () => Promise<void>;
+  /**
+   * Runs while the event is being worked on (queue mode: heartbeats to an Auto Scaling lifecycle
+   * hook) and returns once the signal aborts. Not started in a dry run.
+   */
+  keepAlive?: (signal: AbortSignal) => Promise<void>;
 }
 
 /** `<prefix>-<sha256 of the JSON of parts>`. */
@@ -46,6 +51,8 @@ export interface StoredEvent {
   /** No new attempt before this time (ms). */
   retryAt: number;
   lastError?: string;
+  /** The work succeeded but its acknowledgement failed; it is tried again on a later poll. */
+  ackPending?: boolean;
 }
 
 /** Events by ID. `upsert` keeps the first sighting's seenAt and the progress. */
@@ -55,7 +62,7 @@ export class EventStore {
   upsert(e: InterruptionEvent): StoredEvent {
     const old = this.events.get(e.id);
     if (old) {
-      old.event = { ...e, seenAt: old.event.seenAt, ack: e.ack ?? old.event.ack };
+      old.event = { ...e, seenAt: old.event.seenAt, ack: e.ack ?? old.event.ack, keepAlive: e.keepAlive ?? old.event.keepAlive };
       return old;
     }
     const s: StoredEvent = { event: e, progress: 'new', attempts: 0, retryAt: 0 };

@@ -126,6 +126,7 @@ export class SpotHandler {
       if (e.state === 'active') {
         if (!known) this.log({ level: 'info', msg: 'interruption notice', event: e.id, kind: e.kind, description: e.description, deadline: e.deadline === undefined ? undefined : new Date(e.deadline).toISOString() });
         if ((s.progress === 'new' || (s.progress === 'failed' && now >= s.retryAt && now < this.deadlineOf(s.event))) && !this.running.has(e.id)) this.start(s, signal);
+        else if (s.progress === 'done' && s.ackPending && !this.running.has(e.id)) this.startTask(e.id, () => this.acknowledge(s), signal);
       } else if (!this.cleaned.has(e.id) && !this.running.has(`cancel:${e.id}`)) {
         this.running.get(e.id)?.abort.abort();
         this.startTask(`cancel:${e.id}`, () => this.cancelled(s), signal);
@@ -185,6 +186,13 @@ export class SpotHandler {
     const action = drain ? 'cordon-and-drain' : 'cordon';
     const outcome: Outcome = { eventId: e.id, action, ok: false, dryRun: c.dryRun };
     const fields = { event: e.id, kind: e.kind, node: c.nodeName };
+    // Keep-alives (lifecycle heartbeats) run from the start of the work until the drain ends.
+    const beat = new AbortController();
+    const beating = !c.dryRun && e.keepAlive ? e.keepAlive(AbortSignal.any([signal, beat.signal])).catch((err: unknown) => this.log({ level: 'warn', msg: 'keep-alive failed', error: (err as Error).message, ...fields })) : undefined;
+    const stopBeating = async () => {
+      beat.abort();
+      await beating;
+    };
     try {
       if (c.dryRun) {
         this.log({ level: 'info', msg: `dry run: would taint ${TAINT_KEYS[e.kind]}=${taintValue(e.id)}:${c.taintEffect} and cordon`, ...fields });
@@ -216,6 +224,7 @@ export class SpotHandler {
           signal,
           onEviction: (o) => this.metrics.evictions.inc({ outcome: o }),
         });
+        await stopBeating();
         outcome.drain = r;
         this.metrics.drainSeconds.observe((r.finishedAt - r.startedAt) / 1000);
         this.metrics.podsRemaining.set(r.remaining.length);
@@ -238,19 +247,34 @@ export class SpotHandler {
       outcome.error = (err as Error).message;
       this.metrics.actions.inc({ action, status: 'error' });
       this.log({ level: 'error', msg: `${action} failed`, error: outcome.error, ...fields });
+    } finally {
+      await stopBeating();
     }
     this.outcomes.push(outcome);
     if (outcome.ok) {
       s.progress = 'done';
-      if (e.ack && !c.dryRun) {
-        await e.ack().catch((err: unknown) => this.log({ level: 'warn', msg: 'acknowledging the event failed', error: (err as Error).message, ...fields }));
-      }
+      if (e.ack && !c.dryRun) await this.acknowledge(s);
     } else {
       s.progress = 'failed';
       s.lastError = outcome.error ?? 'drain incomplete';
       s.retryAt = this.d.clock.now() + c.evictRetryMaxMs;
     }
     await this.notify(e, action, outcome.ok ? (c.dryRun ? 'dry run' : 'done') : `failed: ${s.lastError}`);
+  }
+
+  /** Acknowledges finished work; on failure marks it to be tried again on a later poll. */
+  private async acknowledge(s: StoredEvent): Promise<void> {
+    const e = s.event;
+    try {
+      await e.ack?.();
+      if (s.ackPending) this.log({ level: 'info', msg: 'event acknowledged on a later try', event: e.id, kind: e.kind });
+      s.ackPending = false;
+      this.metrics.actions.inc({ action: 'ack', status: 'ok' });
+    } catch (err) {
+      s.ackPending = true;
+      this.metrics.actions.inc({ action: 'ack', status: 'error' });
+      this.log({ level: 'warn', msg: 'acknowledging the event failed; tried again on a later poll', error: (err as Error).message, event: e.id, kind: e.kind, node: this.d.config.nodeName });
+    }
   }
 
   /** A cancelled or completed maintenance event: uncordon when it was ours and nothing else is live. */

@@ -9,6 +9,7 @@ import type { SpotConfig } from './config.js';
 import { type EventSource, type LogEntry, SpotHandler } from './handler.js';
 import { imdsClient, PATHS, readImdsNotices } from './imds.js';
 import type { NodeDoc } from './node-actions.js';
+import { type SpotMetrics, spotMetrics } from './notify.js';
 
 export { SpotHandler, type EventSource, type LogEntry } from './handler.js';
 export { resolveSpotConfig, spotConfig, SPOT_DEFAULTS, type SpotConfig } from './config.js';
@@ -32,16 +33,27 @@ export function instanceFromProviderId(providerId: string | undefined): string |
   return /\/(i-[0-9a-f]+)$/.exec(providerId ?? '')?.[1];
 }
 
-async function queueSourceFor(config: SpotConfig, kube: KubeHttp, clock: Clock, log: (e: LogEntry) => void): Promise<EventSource> {
+async function queueSourceFor(config: SpotConfig, kube: KubeHttp, clock: Clock, log: (e: LogEntry) => void, metrics: SpotMetrics): Promise<EventSource> {
   let instanceId = config.instanceId;
   if (!instanceId) {
     const r = await kube.request<NodeDoc>(`/api/v1/nodes/${encodeURIComponent(config.nodeName)}`);
     instanceId = instanceFromProviderId(r.body?.spec?.providerID);
     if (!instanceId) throw new KuberatorError('KBR-SPOT002', `queue mode needs the node's EC2 instance: node ${config.nodeName} has no aws:// providerID (${r.status}); pass --instance-id`);
   }
-  const [{ SQSClient }, { queueSource }] = await Promise.all([import('@aws-sdk/client-sqs'), import('./queue.js')]);
+  const [{ SQSClient }, { AutoScalingClient }, { queueSource }] = await Promise.all([import('@aws-sdk/client-sqs'), import('@aws-sdk/client-auto-scaling'), import('./queue.js')]);
   const region = config.region ?? /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(config.queueUrl!)?.[1];
-  return queueSource({ client: new SQSClient({ region }), queueUrl: config.queueUrl!, instanceId, now: () => clock.now(), defaultNoticeMs: config.defaultNoticeMs, log });
+  return queueSource({
+    client: new SQSClient({ region }),
+    autoScaling: new AutoScalingClient({ region }),
+    heartbeatIntervalMs: config.lifecycleHeartbeatIntervalMs,
+    queueUrl: config.queueUrl!,
+    instanceId,
+    now: () => clock.now(),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    defaultNoticeMs: config.defaultNoticeMs,
+    metrics,
+    log,
+  });
 }
 
 export interface RunningSpotHandler {
@@ -55,8 +67,9 @@ export interface RunningSpotHandler {
 /** Connects to the cluster, starts the servers and the loop. */
 export async function startSpotHandler(config: SpotConfig, deps: { clock: Clock; signal: AbortSignal; log: (e: LogEntry) => void; kube?: KubeHttp; source?: EventSource }): Promise<RunningSpotHandler> {
   const kube = deps.kube ?? (await connectKube({ kubeconfig: config.kubeconfig, context: config.context }));
-  const source = deps.source ?? (config.queueUrl ? await queueSourceFor(config, kube, deps.clock, deps.log) : imdsSource(config, deps.clock));
-  const handler = new SpotHandler({ config, clock: deps.clock, source, kube, log: deps.log });
+  const metrics = spotMetrics();
+  const source = deps.source ?? (config.queueUrl ? await queueSourceFor(config, kube, deps.clock, deps.log, metrics) : imdsSource(config, deps.clock));
+  const handler = new SpotHandler({ config, clock: deps.clock, source, kube, log: deps.log, metrics });
   const servers: DaemonServer[] = [];
   try {
     const health = () => handler.health();

@@ -10,6 +10,7 @@ export interface SpotMetrics {
   evictions: import('../common/metrics.js').Counter;
   sourceErrors: import('../common/metrics.js').Counter;
   webhookErrors: import('../common/metrics.js').Counter;
+  lifecycleCalls: import('../common/metrics.js').Counter;
   healthy: import('../common/metrics.js').Gauge;
   podsRemaining: import('../common/metrics.js').Gauge;
   drainSeconds: import('../common/metrics.js').Histogram;
@@ -19,10 +20,11 @@ export function spotMetrics(registry = new Registry()): SpotMetrics {
   return {
     registry,
     events: registry.counter('kuberator_spot_events_total', 'Interruption events seen, by kind and state.', ['kind', 'state']),
-    actions: registry.counter('kuberator_spot_actions_total', 'Node actions taken, by action (taint, cordon, drain, uncordon) and status (ok, error, dry_run).', ['action', 'status']),
+    actions: registry.counter('kuberator_spot_actions_total', 'Node actions taken, by action (taint, cordon, drain, uncordon, ack: the queue message and lifecycle hook) and status (ok, error, dry_run).', ['action', 'status']),
     evictions: registry.counter('kuberator_spot_evictions_total', 'Eviction answers, by outcome (evicted, blocked by a disruption budget, gone, error).', ['outcome']),
     sourceErrors: registry.counter('kuberator_spot_source_errors_total', 'Failed polls of the event source.', ['source']),
     webhookErrors: registry.counter('kuberator_spot_webhook_errors_total', 'Webhook posts that failed.'),
+    lifecycleCalls: registry.counter('kuberator_spot_lifecycle_calls_total', 'Auto Scaling lifecycle hook calls in queue mode, by call (complete, heartbeat) and status (ok, error, inactive: the action was already over).', ['call', 'status']),
     healthy: registry.gauge('kuberator_spot_healthy', '1 while the event source answers, 0 after repeated errors.'),
     podsRemaining: registry.gauge('kuberator_spot_drain_pods_remaining', 'Pods not gone when the last drain ended.'),
     drainSeconds: registry.histogram('kuberator_spot_drain_seconds', 'Time from the start of a drain to its end.', [], [1, 2, 5, 10, 20, 30, 60, 90, 120, 180]),

@@ -4,10 +4,23 @@
 // failed drain leaves it to come back after its visibility timeout. Messages about other instances
 // are left for the handler of that node. Test notifications, unknown kinds and unreadable bodies
 // are deleted: nothing could ever act on them.
-// Type-only at the top: the SDK loads when queue mode polls, never for other commands of the CLI bundle.
+//
+// An Auto Scaling termination hook holds the instance until it is completed or times out. After a
+// successful drain the acknowledgement first completes the hook (CONTINUE), then deletes the
+// message; a failed completion keeps the message, and a later attempt that finds no active action
+// (completed earlier, or timed out) counts as done. While the work runs, optional heartbeats keep
+// the hook from timing out, never past the hook's 48-hour limit. A failed drain completes nothing:
+// the hook's own timeout and default result apply.
+// Type-only at the top: the SDKs load when queue mode polls, never for other commands of the CLI bundle.
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { type Clock, systemClock } from '../common/clock.js';
 import type { InterruptionEvent } from './events.js';
 import type { EventSource, LogEntry } from './handler.js';
+import type { SpotMetrics } from './notify.js';
+
+/** The longest an Auto Scaling lifecycle action can be kept alive (its global timeout cap), ms. */
+export const LIFECYCLE_MAX_MS = 48 * 3600_000;
 
 export interface QueueSourceOptions {
   client: SQSClient;
@@ -21,7 +34,22 @@ export interface QueueSourceOptions {
   visibilityTimeoutSeconds?: number;
   /** The deadline of a notice that names no time: its time + this, ms. @default 120000 */
   defaultNoticeMs?: number;
+  /** Completes lifecycle hooks and sends their heartbeats; without it hooks are left to time out. */
+  autoScaling?: AutoScalingClient;
+  /** Heartbeat period for a lifecycle hook while its drain runs, ms; 0 or unset sends none. */
+  heartbeatIntervalMs?: number;
+  /** Waits between heartbeats. @default the system clock's */
+  sleep?: Clock['sleep'];
+  metrics?: Pick<SpotMetrics, 'lifecycleCalls'>;
   log?: (e: LogEntry) => void;
+}
+
+/** What identifies an Auto Scaling lifecycle action. */
+export interface LifecycleAction {
+  AutoScalingGroupName: string;
+  LifecycleHookName: string;
+  LifecycleActionToken: string;
+  InstanceId: string;
 }
 
 interface EventBridgeEvent {
@@ -35,7 +63,7 @@ interface EventBridgeEvent {
 }
 
 export type Parsed =
-  | { what: 'event'; instanceId: string; event: Omit<InterruptionEvent, 'ack' | 'seenAt'> }
+  | { what: 'event'; instanceId: string; event: Omit<InterruptionEvent, 'ack' | 'keepAlive' | 'seenAt'>; lifecycle?: LifecycleAction }
   | { what: 'test' }
   | { what: 'unknown'; why: string };
 
@@ -67,7 +95,9 @@ export function parseQueueMessage(body: string, defaultNoticeMs = 120_000): Pars
     case 'EC2 Instance-terminate Lifecycle Action': {
       const inst = str(d.EC2InstanceId);
       if (!inst) break;
-      return { what: 'event', instanceId: inst, event: { id: `asg-lifecycle-${str(d.LifecycleActionToken) ?? id}`, kind: 'asg-termination', source: 'queue', state: 'active', instanceId: inst, description: `Auto Scaling group ${str(d.AutoScalingGroupName) ?? ''} terminates the instance (hook ${str(d.LifecycleHookName) ?? ''})` } };
+      const [group, hook, token] = [str(d.AutoScalingGroupName), str(d.LifecycleHookName), str(d.LifecycleActionToken)];
+      const lifecycle = group && hook && token ? { AutoScalingGroupName: group, LifecycleHookName: hook, LifecycleActionToken: token, InstanceId: inst } : undefined;
+      return { what: 'event', instanceId: inst, lifecycle, event: { id: `asg-lifecycle-${str(d.LifecycleActionToken) ?? id}`, kind: 'asg-termination', source: 'queue', state: 'active', instanceId: inst, description: `Auto Scaling group ${str(d.AutoScalingGroupName) ?? ''} terminates the instance (hook ${str(d.LifecycleHookName) ?? ''})` } };
     }
     case 'AWS Health Event': {
       const entities = Array.isArray(d.affectedEntities) ? (d.affectedEntities as Array<{ entityValue?: string }>) : [];
@@ -87,6 +117,47 @@ export function queueSource(o: QueueSourceOptions): EventSource {
   const remove = async (handle: string | undefined) => {
     const { DeleteMessageCommand } = await commands();
     await o.client.send(new DeleteMessageCommand({ QueueUrl: o.queueUrl, ReceiptHandle: handle }));
+  };
+  let asSdk: Promise<typeof import('@aws-sdk/client-auto-scaling')> | undefined;
+  const asCommands = () => (asSdk ??= import('@aws-sdk/client-auto-scaling'));
+  const count = (call: 'complete' | 'heartbeat', status: 'ok' | 'error' | 'inactive') => o.metrics?.lifecycleCalls.inc({ call, status });
+  const complete = async (a: LifecycleAction, as: AutoScalingClient) => {
+    const { CompleteLifecycleActionCommand } = await asCommands();
+    try {
+      await as.send(new CompleteLifecycleActionCommand({ ...a, LifecycleActionResult: 'CONTINUE' }));
+      count('complete', 'ok');
+      log({ level: 'info', msg: 'lifecycle action completed', group: a.AutoScalingGroupName, hook: a.LifecycleHookName, instanceId: a.InstanceId });
+    } catch (e) {
+      if (!noActiveAction(e)) {
+        count('complete', 'error');
+        throw e;
+      }
+      count('complete', 'inactive');
+      log({ level: 'info', msg: 'the lifecycle action is already over (completed earlier or timed out)', group: a.AutoScalingGroupName, hook: a.LifecycleHookName, instanceId: a.InstanceId });
+    }
+  };
+  const heartbeats = async (a: LifecycleAction, as: AutoScalingClient, since: number, signal: AbortSignal) => {
+    const sleep = o.sleep ?? systemClock.sleep;
+    const { RecordLifecycleActionHeartbeatCommand } = await asCommands();
+    while (!signal.aborted) {
+      try {
+        await sleep(o.heartbeatIntervalMs!, signal);
+      } catch {
+        return;
+      }
+      if (o.now() - since >= LIFECYCLE_MAX_MS) {
+        log({ level: 'warn', msg: 'no more lifecycle heartbeats: the action has reached its 48-hour limit', hook: a.LifecycleHookName, instanceId: a.InstanceId });
+        return;
+      }
+      try {
+        await as.send(new RecordLifecycleActionHeartbeatCommand(a), { abortSignal: signal });
+        count('heartbeat', 'ok');
+      } catch (e) {
+        if (signal.aborted) return;
+        count('heartbeat', noActiveAction(e) ? 'inactive' : 'error');
+        log({ level: 'warn', msg: 'recording a lifecycle heartbeat failed', hook: a.LifecycleHookName, instanceId: a.InstanceId, error: (e as Error).message });
+      }
+    }
   };
   return {
     name: 'queue',
@@ -108,10 +179,27 @@ export function queueSource(o: QueueSourceOptions): EventSource {
         } else if (p.instanceId !== o.instanceId) {
           log({ level: 'info', msg: 'leaving a message about another instance', messageId: msg.MessageId, instanceId: p.instanceId });
         } else {
-          out.push({ ...p.event, seenAt: o.now(), ack: async () => void (await remove(msg.ReceiptHandle)) });
+          const seenAt = o.now();
+          const [a, as] = [p.lifecycle, o.autoScaling];
+          if (a && !as) log({ level: 'warn', msg: 'no Auto Scaling client: the lifecycle hook is left to time out', hook: a.LifecycleHookName });
+          const hooked = a && as ? { a, as } : undefined;
+          out.push({
+            ...p.event,
+            seenAt,
+            ack: async () => {
+              if (hooked) await complete(hooked.a, hooked.as);
+              await remove(msg.ReceiptHandle);
+            },
+            keepAlive: hooked && o.heartbeatIntervalMs ? (signal) => heartbeats(hooked.a, hooked.as, seenAt, signal) : undefined,
+          });
         }
       }
       return out;
     },
   };
+}
+
+/** Auto Scaling's answer when the token names no action in progress. */
+function noActiveAction(e: unknown): boolean {
+  return /no active lifecycle action/i.test((e as Error | undefined)?.message ?? '');
 }
