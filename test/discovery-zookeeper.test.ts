@@ -64,6 +64,24 @@ describe('ZooKeeper directory store', { skip, timeout: 120_000 }, () => {
     assert.equal(staleCheck.ok, false, 'nor may a check against version 0 pass');
   });
 
+  test('a reply cut off by a dropped connection, or one that cannot be decoded, costs a reconnect, not the process', async () => {
+    const path = '/framing/services';
+    const s = await store(path);
+    await register(s, { name: 'svc', description: '', endpoints: ['10.0.0.1:80'] }, { owner: 'static:t', clock: systemClock });
+    type Conn = { pendingBuffer: Buffer | null; socket: { destroy(): void }; onSocketData(b: Buffer): void };
+    const conn = () => (s as unknown as { client: { connectionManager: Conn } }).client.connectionManager;
+    // Half a reply left over from a connection that dropped: the next connection must not see it.
+    conn().pendingBuffer = Buffer.from([0, 0, 0, 40, 1, 2, 3]);
+    conn().socket.destroy();
+    assert.deepEqual((await waitFor('a read after the reconnect', () => listDirectory(s))).services.map((e) => e.name), ['svc']);
+    // A watch notification with no body: decoding it throws inside the socket's data handler.
+    const broken = Buffer.alloc(20);
+    broken.writeInt32BE(16, 0);
+    broken.writeInt32BE(-1, 4);
+    assert.doesNotThrow(() => conn().onSocketData(broken));
+    assert.deepEqual((await waitFor('a read after the dropped connection', () => listDirectory(s))).services.map((e) => e.name), ['svc']);
+  });
+
   test('many registrants in parallel: no update lost', async () => {
     const path = '/parallel/services';
     const writers = await Promise.all([0, 1, 2, 3, 4].map(() => store(path)));

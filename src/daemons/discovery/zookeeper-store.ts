@@ -160,6 +160,7 @@ export class ZooKeeperDirectoryStore implements DirectoryStore {
     }
     const gen = ++this.generation;
     const c = this.zk.createClient(this.opts.connect, { sessionTimeout: this.sessionTimeout, spinDelay: 200, retries: 0 });
+    guardFraming(c);
     this.client = c;
     this.disconnectedAt = this.opts.clock.now();
     if (gen > 1) this.opts.onEvent?.({ type: 'replaced', generation: gen, reason });
@@ -304,4 +305,39 @@ export class ZooKeeperDirectoryStore implements DirectoryStore {
 function exactVersion(tx: Zk.Transaction, version: number): void {
   const ops = (tx as unknown as { ops: Array<{ version: number }> }).ops;
   ops[ops.length - 1]!.version = version;
+}
+
+interface ConnectionInternals {
+  pendingBuffer: Buffer | null;
+  socket?: { destroy(): void };
+  onSocketConnected(this: ConnectionInternals): void;
+  onSocketData(this: ConnectionInternals, data: Buffer): void;
+}
+
+/**
+ * Two weaknesses of node-zookeeper-client 1.1.3's connection, found by reading it: the bytes of a
+ * reply cut off by a dropped connection stay buffered and are glued to the first reply of the next
+ * connection, so every later reply is framed wrongly; and a reply it cannot decode (an error code it
+ * does not know) throws from the socket's data handler, which would end the process. Each new
+ * connection starts with an empty buffer here, and a reply that cannot be decoded drops the
+ * connection instead: pending calls fail with a connection loss, which the store retries.
+ * The handlers are looked up on every connect, so replacing them on the instance covers reconnects.
+ */
+function guardFraming(client: Zk.Client): void {
+  const cm = (client as unknown as { connectionManager?: ConnectionInternals }).connectionManager;
+  if (!cm || typeof cm.onSocketData !== 'function' || typeof cm.onSocketConnected !== 'function') return;
+  const connected = cm.onSocketConnected;
+  const data = cm.onSocketData;
+  cm.onSocketConnected = function () {
+    this.pendingBuffer = null;
+    connected.call(this);
+  };
+  cm.onSocketData = function (chunk) {
+    try {
+      data.call(this, chunk);
+    } catch {
+      this.pendingBuffer = null;
+      this.socket?.destroy();
+    }
+  };
 }
