@@ -12,6 +12,7 @@ import { VERSION } from '../version.js';
 import { type CommandSpec, planDate, readSpec } from './commands.js';
 import type { ResolvedCluster } from '../model/types.js';
 import type { CliIo } from './io.js';
+import { includeSystemOption, liveClusterOptions } from './options.js';
 
 export const DEFAULT_CONFIG_FILE = '.kuberator.yaml';
 
@@ -56,10 +57,9 @@ export const auditCommand: CommandSpec = {
   args: ['[paths...]'],
   options: [
     { flags: '--live', description: 'audit the cluster of the current kubeconfig context instead of files' },
-    { flags: '--kubeconfig <file>', description: 'kubeconfig for --live (default: $KUBECONFIG or ~/.kube/config)' },
-    { flags: '--context <name>', description: 'kubeconfig context for --live' },
+    ...liveClusterOptions,
     { flags: '-n, --namespace <ns>', description: 'with --live: only this namespace' },
-    { flags: '--include-system', description: 'with --live: include kube-system and the other kube-* namespaces' },
+    includeSystemOption,
     { flags: '--spec <spec>', description: 'the cluster spec: its Kubernetes version and node roles' },
     { flags: '--kubernetes-version <minor>', description: 'target version for API checks (default: the spec’s, the live server’s, or the newest supported)' },
     { flags: '--config <file>', description: `audit config (default: ./${DEFAULT_CONFIG_FILE} when present)` },

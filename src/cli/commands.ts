@@ -22,6 +22,7 @@ import { auditCommand } from './audit-command.js';
 import { spotHandlerCommand } from './spot-handler-command.js';
 import { discoveryBridgeCommand, discoveryDeregisterCommand, discoveryListCommand, discoveryRegisterCommand } from './discovery-command.js';
 import { upgradeCommand } from './upgrade-command.js';
+import { dateOption, type OptionSpec } from './options.js';
 
 export type FailOn = Severity | 'none';
 
@@ -30,11 +31,10 @@ export interface CommandSpec {
   name: string;
   summary: string;
   args: string[];
-  options: Array<{ flags: string; description: string; choices?: string[]; default?: string }>;
+  options: OptionSpec[];
   run(args: string[], opts: Record<string, unknown>, io: CliIo): number | Promise<number>;
 }
 
-const dateOption = { flags: '--date <YYYY-MM-DD>', description: 'planning date for support windows (default: today)' };
 const failOnOption = { flags: '--fail-on <severity>', description: 'exit 1 when a finding is at or above this severity', choices: ['error', 'warning', 'info', 'none'], default: 'error' };
 
 export function exitCodeFor(r: PlanResult, failOn: FailOn): number {

@@ -7,6 +7,7 @@
 import { KuberatorError } from '../errors.js';
 import type { CommandSpec } from './commands.js';
 import type { CliIo } from './io.js';
+import { daemonClusterOptions } from './options.js';
 
 const zkOptions = [
   { flags: '--zk-connect <hosts>', description: 'ZooKeeper connect string: host:port[,host:port...][/chroot]' },
@@ -52,8 +53,7 @@ export const discoveryBridgeCommand: CommandSpec = {
     { flags: '--once', description: 'list the Services, sync once, print the result and exit (1 when a wanted name is held by another owner)' },
     { flags: '--dry-run', description: 'compute the document but write nothing' },
     { flags: '--port <port>', description: 'serve /healthz and /metrics on this port (0: any free port)' },
-    { flags: '--kubeconfig <file>', description: 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or the pod’s service account)' },
-    { flags: '--context <name>', description: 'kubeconfig context' },
+    ...daemonClusterOptions,
   ],
   async run(_args, opts, io) {
     const d = await loadDaemon();

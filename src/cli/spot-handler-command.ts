@@ -6,6 +6,7 @@ import type { LogEntry } from '../daemons/spot/handler.js';
 import { resolveSpotConfig, type SpotFlags } from '../daemons/spot/config.js';
 import type { CommandSpec } from './commands.js';
 import type { CliIo } from './io.js';
+import { daemonClusterOptions } from './options.js';
 
 /** One log line: `{"time":…,"level":…,"msg":…,…}` or `time level msg key=value …`. */
 export function formatLogLine(e: LogEntry, format: 'json' | 'text', now: number): string {
@@ -38,8 +39,7 @@ export const spotHandlerCommand: CommandSpec = {
     { flags: '--taint-effect <effect>', description: 'effect of the taint put on the node', choices: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] },
     { flags: '--deadline-margin <duration>', description: 'finish the drain this long before the instance goes (default: 10s)' },
     { flags: '--dry-run', description: 'log what would be done; write nothing to the cluster' },
-    { flags: '--kubeconfig <file>', description: 'kubeconfig (default: in-cluster service account, $KUBECONFIG or ~/.kube/config)' },
-    { flags: '--context <name>', description: 'kubeconfig context' },
+    ...daemonClusterOptions,
     { flags: '--log-format <format>', description: 'log line format', choices: ['json', 'text'] },
   ],
   async run(_args, opts, io: CliIo) {

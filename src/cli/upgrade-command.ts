@@ -12,6 +12,7 @@ import { rewriteSpecVersions } from '../upgrade/write.js';
 import { readInputs } from './audit-command.js';
 import { type CommandSpec, manifestReader, planDate, readSpec } from './commands.js';
 import type { CliIo } from './io.js';
+import { dateOption, includeSystemOption, liveClusterOptions } from './options.js';
 
 const LIVE_ONLY = ['kubeconfig', 'context', 'includeSystem'] as const;
 const flag = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -41,13 +42,12 @@ export const upgradeCommand: CommandSpec = {
     { flags: '--to <minor>', description: 'the target Kubernetes minor, such as 1.36 (the spec’s own minor plans an add-on or node refresh)' },
     { flags: '--manifests <paths...>', description: 'workload manifests to check (files, directories, - for standard input; default: spec.workloads.manifests)' },
     { flags: '--live', description: 'check the workloads of the cluster in the current kubeconfig context instead of manifests' },
-    { flags: '--kubeconfig <file>', description: 'kubeconfig for --live (default: $KUBECONFIG or ~/.kube/config)' },
-    { flags: '--context <name>', description: 'kubeconfig context for --live' },
-    { flags: '--include-system', description: 'with --live: include kube-system and the other kube-* namespaces' },
+    ...liveClusterOptions,
+    includeSystemOption,
     { flags: '--nodes <when>', description: 'roll the node groups in every hop, or only when the skew policy requires it and in the last hop', choices: ['each-hop', 'last-hop'], default: 'each-hop' },
     { flags: '-o, --output <format>', description: 'output format', choices: ['markdown', 'json'], default: 'markdown' },
     { flags: '--out <file>', description: 'write the runbook to this file (atomically) instead of standard output' },
-    { flags: '--date <YYYY-MM-DD>', description: 'planning date for support windows (default: today)' },
+    dateOption,
     { flags: '--write', description: 'set the target version in the spec file, and the add-on and node-group pins it already has, keeping its comments' },
     { flags: '--fail-on-block', description: 'exit 1 when a pre-check blocks (and then do not --write)' },
   ],

@@ -5,6 +5,7 @@ import { DEFAULT_MAX_DOCUMENT_BYTES } from './document.js';
 import type { Policy } from './bridge.js';
 import { DEFAULT_MAPPING, type MappingOptions } from './services.js';
 import { ownersPathFor } from './zookeeper-store.js';
+import { parseDuration as parseCommonDuration } from '../common/duration.js';
 
 export const DEFAULT_DOCUMENT_PATH = '/service-directory/services';
 
@@ -37,16 +38,8 @@ export class ConfigError extends KuberatorError {
   }
 }
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-
 /** `500ms`, `5s`, `1m`, `1h`, `1m30s`; a bare number is seconds. */
-export function parseDuration(text: string): number | undefined {
-  const t = text.trim();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * 1000);
-  const parts = [...t.matchAll(/(\d+(?:\.\d+)?)(ms|s|m|h)/g)];
-  if (!parts.length || parts.map((p) => p[0]).join('') !== t) return undefined;
-  return Math.round(parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0));
-}
+export const parseDuration = (text: string): number | undefined => parseCommonDuration(text, { bareMs: 1000 });
 
 const OWNER = /^[a-z0-9][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 

@@ -2,6 +2,7 @@
 // environment variables, validated as a whole so every bad value is reported at once.
 import { z } from 'zod';
 import { SpecError, type SpecIssue } from '../../errors.js';
+import { parseDuration as parseCommonDuration } from '../common/duration.js';
 
 export const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
 
@@ -110,10 +111,7 @@ export interface SpotFlags {
 
 /** `500ms`, `2s`, `1m` or a bare number of milliseconds → ms; NaN when it is none of those. */
 export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n);
+  return parseCommonDuration(text, { bareMs: 1, units: ['ms', 's', 'm'] }) ?? Number.NaN;
 }
 
 const truthy = (v: string | undefined) => v !== undefined && /^(1|true|yes|on)$/i.test(v.trim());
