@@ -8,6 +8,7 @@ import { KuberatorError } from '../errors.js';
 import type { CommandSpec } from './commands.js';
 import type { CliIo } from './io.js';
 import { daemonClusterOptions } from './options.js';
+import { onStopSignal } from './signals.js';
 
 const zkOptions = [
   { flags: '--zk-connect <hosts>', description: 'ZooKeeper connect string: host:port[,host:port...][/chroot]' },
@@ -70,16 +71,13 @@ export const discoveryBridgeCommand: CommandSpec = {
     const log = (e: { type: string } & Record<string, unknown>) => quiet(e) || logLine(io, clock.now, logObject(e));
     const handle = await d.startBridge(config, { clock, log: log as never });
     logLine(io, clock.now, { msg: 'started', owner: config.owner, document: config.zk.documentPath, policy: config.policy, dryRun: config.dryRun, intervalMs: config.intervalMs });
-    // The only place the bridge meets process signals: SIGTERM and SIGINT end it cleanly.
+    // It runs until a stop signal, or until the bridge ends by itself.
     await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGTERM', stop);
-        process.off('SIGINT', stop);
+      const dispose = onStopSignal(() => resolve());
+      void handle.done.then(() => {
+        dispose();
         resolve();
-      };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      void handle.done.then(stop);
+      });
     });
     await handle.stop();
     logLine(io, clock.now, { msg: 'stopped' });

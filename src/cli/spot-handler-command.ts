@@ -7,6 +7,7 @@ import { resolveSpotConfig, type SpotFlags } from '../daemons/spot/config.js';
 import type { CommandSpec } from './commands.js';
 import type { CliIo } from './io.js';
 import { daemonClusterOptions } from './options.js';
+import { onStopSignal } from './signals.js';
 
 /** One log line: `{"time":…,"level":…,"msg":…,…}` or `time level msg key=value …`. */
 export function formatLogLine(e: LogEntry, format: 'json' | 'text', now: number): string {
@@ -47,20 +48,17 @@ export const spotHandlerCommand: CommandSpec = {
     const clock = systemClock;
     const log = (e: LogEntry) => io.stdout(formatLogLine(e, config.logFormat, clock.now()));
     const stop = new AbortController();
-    const onSignal = (sig: NodeJS.Signals) => {
+    const dispose = onStopSignal((sig) => {
       log({ level: 'info', msg: `received ${sig}, stopping` });
       stop.abort();
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    });
     try {
       const { startSpotHandler } = await import('../daemons/spot/index.js');
       const running = await startSpotHandler(config, { clock, signal: stop.signal, log });
       await running.done;
       return 0;
     } finally {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      dispose();
     }
   },
 };
