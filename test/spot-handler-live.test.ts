@@ -102,6 +102,12 @@ describe('kuberator spot-handler against kube-apiserver 1.20', { skip }, () => {
   /** Reasons of the Events about a node, sorted (the list is ordered by generated name). */
   const nodeEvents = async (node: string) =>
     (await call<{ items: Array<{ reason: string; involvedObject: { name: string } }> }>(kube, 'GET', '/api/v1/namespaces/default/events')).items.filter((e) => e.involvedObject.name === node).map((e) => e.reason).sort();
+  /** The node's Event reasons once `count` have been recorded (an Event is posted just after the change it reports). */
+  const settledEvents = (node: string, count: number) =>
+    waitFor(`${count} Events on ${node}`, async () => {
+      const reasons = await nodeEvents(node);
+      return reasons.length >= count ? reasons : undefined;
+    });
 
   async function emulator(): Promise<ImdsEmulator> {
     const e = await startImdsEmulator();
@@ -155,7 +161,7 @@ describe('kuberator spot-handler against kube-apiserver 1.20', { skip }, () => {
       assert.deepEqual(await podNames(ns), ['agent-x', 'static-x']);
       await waitFor('the webhook', () => hooks.length === 1);
       assert.match(String(hooks[0]!.text), /spot-interruption on node n-spot \(i-0123456789abcdef0\): cordon-and-drain, done/);
-      assert.deepEqual(await nodeEvents(node), ['CordonAndDrain', 'SpotInterruption']);
+      assert.deepEqual(await settledEvents(node, 2), ['CordonAndDrain', 'SpotInterruption']);
       const metrics = await (await fetch(`${running.servers[0]!.url}/metrics`)).text();
       assert.match(metrics, /^kuberator_spot_actions_total\{action="drain",status="ok"\} 1$/m);
       assert.match(metrics, /^kuberator_spot_evictions_total\{outcome="evicted"\} 3$/m);
@@ -209,7 +215,7 @@ describe('kuberator spot-handler against kube-apiserver 1.20', { skip }, () => {
       assert.deepEqual(ours(n), []);
       assert.deepEqual(n.spec!.taints!.map((t) => t.key), ['node.kubernetes.io/not-ready'], 'only its own taint removed');
       assert.equal(n.metadata.annotations?.[CORDONED_BY], undefined);
-      assert.deepEqual(await nodeEvents(node), ['CordonAndDrain', 'ScheduledEvent', 'Uncordon']);
+      assert.deepEqual(await settledEvents(node, 3), ['CordonAndDrain', 'ScheduledEvent', 'Uncordon']);
     } finally {
       await r.stop();
     }
@@ -301,7 +307,7 @@ describe('kuberator spot-handler against kube-apiserver 1.20', { skip }, () => {
       assert.equal(h.outcomes[0]!.ok, true, JSON.stringify(h.outcomes[0]));
       assert.deepEqual(logs.filter((l) => l.level !== 'info'), [], 'no permission problem along the way');
       assert.deepEqual(await podNames(ns), []);
-      assert.deepEqual(await nodeEvents(node), ['CordonAndDrain', 'SpotInterruption']);
+      assert.deepEqual(await settledEvents(node, 2), ['CordonAndDrain', 'SpotInterruption']);
     } finally {
       ac.abort();
       await done;
